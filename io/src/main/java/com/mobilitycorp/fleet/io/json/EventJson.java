@@ -1,0 +1,330 @@
+package com.mobilitycorp.fleet.io.json;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParseException;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.ObjectReader;
+import com.fasterxml.jackson.databind.ObjectWriter;
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.exc.MismatchedInputException;
+import com.mobilitycorp.fleet.model.BookingEvent;
+import com.mobilitycorp.fleet.model.BookingEventType;
+import com.mobilitycorp.fleet.model.DeadLetter;
+import com.mobilitycorp.fleet.model.DeadLetterReason;
+import com.mobilitycorp.fleet.model.OperationalStatus;
+import com.mobilitycorp.fleet.model.TelemetryEvent;
+import java.io.IOException;
+import java.time.format.DateTimeParseException;
+import java.util.Locale;
+import java.util.stream.Collectors;
+import org.checkerframework.checker.nullness.qual.Nullable;
+import org.joda.time.Duration;
+import org.joda.time.Instant;
+
+/**
+ * The JSON wire format of the fleet topics (documented in the README). Decoding validates every
+ * field and throws {@link InvalidEventException} with the dead-letter reason; it never returns a
+ * half-valid event. Unknown extra fields are ignored so producers can add fields first.
+ */
+public final class EventJson {
+  private static final ObjectMapper MAPPER =
+      new ObjectMapper()
+          .setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
+          .setSerializationInclusion(JsonInclude.Include.NON_NULL)
+          .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false)
+          .configure(DeserializationFeature.ACCEPT_FLOAT_AS_INT, false);
+  private static final JsonFactory FACTORY = MAPPER.getFactory();
+
+  private static final ObjectReader TELEMETRY_READER = MAPPER.readerFor(TelemetryJson.class);
+  private static final ObjectReader BOOKING_READER = MAPPER.readerFor(BookingJson.class);
+  private static final ObjectWriter TELEMETRY_WRITER = MAPPER.writerFor(TelemetryJson.class);
+  private static final ObjectWriter BOOKING_WRITER = MAPPER.writerFor(BookingJson.class);
+  private static final ObjectWriter DEAD_LETTER_WRITER = MAPPER.writerFor(DeadLetterJson.class);
+
+  /** Telemetry as on {@code veh.events.raw}; boxed fields so absence is visible. */
+  record TelemetryJson(
+      String eventId,
+      String vehicleId,
+      String eventTime,
+      Double lat,
+      Double lon,
+      Double batteryPct,
+      String operationalStatus,
+      Double speedKmh,
+      Double headingDeg,
+      Double odometerKm,
+      Double gpsAccuracyM,
+      Double estimatedRangeM,
+      Boolean locked) {}
+
+  /** A booking lifecycle event as on {@code domain.events}. */
+  record BookingJson(
+      String eventId,
+      String eventType,
+      String bookingId,
+      String vehicleId,
+      String locationId,
+      String eventTime,
+      String bookingStart,
+      String bookingEnd) {}
+
+  /** A rejected record as on {@code dead.letter}. */
+  record DeadLetterJson(
+      String sourceTopic,
+      int sourcePartition,
+      long sourceOffset,
+      String reason,
+      String detail,
+      String rejectedAt,
+      String payload) {}
+
+  // ---------------------------------------------------------------- decoding
+
+  /**
+   * Decodes and validates one telemetry payload.
+   *
+   * @param now processing time, to reject device clocks running ahead by more than {@code
+   *     maxFutureSkew}
+   */
+  public static TelemetryEvent decodeTelemetry(
+      @Nullable String payload, Instant now, Duration maxFutureSkew) {
+    TelemetryJson json = read(TELEMETRY_READER, payload);
+    Instant eventTime = eventTime(json.eventTime(), now, maxFutureSkew);
+    return TelemetryEvent.builder()
+        .setEventId(requiredText("event_id", json.eventId()))
+        .setVehicleId(requiredText("vehicle_id", json.vehicleId()))
+        .setEventTime(eventTime)
+        .setLat(inRange("lat", required("lat", json.lat()), -90, 90))
+        .setLon(inRange("lon", required("lon", json.lon()), -180, 180))
+        .setBatteryPct(inRange("battery_pct", required("battery_pct", json.batteryPct()), 0, 100))
+        .setOperationalStatus(
+            enumValue(
+                OperationalStatus.class,
+                "operational_status",
+                requiredText("operational_status", json.operationalStatus())))
+        .setSpeedKmh(optionalInRange("speed_kmh", json.speedKmh(), 0, 400))
+        .setHeadingDeg(optionalInRange("heading_deg", json.headingDeg(), 0, 360))
+        .setOdometerKm(optionalInRange("odometer_km", json.odometerKm(), 0, Double.MAX_VALUE))
+        .setGpsAccuracyM(optionalInRange("gps_accuracy_m", json.gpsAccuracyM(), 0, Double.MAX_VALUE))
+        .setEstimatedRangeM(
+            optionalInRange("estimated_range_m", json.estimatedRangeM(), 0, Double.MAX_VALUE))
+        .setLocked(json.locked())
+        .build();
+  }
+
+  /** Decodes and validates one booking payload; see {@link #decodeTelemetry}. */
+  public static BookingEvent decodeBooking(
+      @Nullable String payload, Instant now, Duration maxFutureSkew) {
+    BookingJson json = read(BOOKING_READER, payload);
+    BookingEventType type =
+        enumValue(BookingEventType.class, "event_type", requiredText("event_type", json.eventType()));
+    Instant eventTime = eventTime(json.eventTime(), now, maxFutureSkew);
+    Instant bookingStart = timestamp("booking_start", requiredText("booking_start", json.bookingStart()));
+    Instant bookingEnd =
+        json.bookingEnd() == null ? null : timestamp("booking_end", json.bookingEnd());
+    if (bookingEnd != null && bookingEnd.isBefore(bookingStart)) {
+      throw new InvalidEventException(
+          DeadLetterReason.INVALID_VALUE, "booking_end is before booking_start");
+    }
+    return BookingEvent.builder()
+        .setEventId(requiredText("event_id", json.eventId()))
+        .setEventType(type)
+        .setBookingId(requiredText("booking_id", json.bookingId()))
+        .setVehicleId(requiredText("vehicle_id", json.vehicleId()))
+        .setLocationId(requiredText("location_id", json.locationId()))
+        .setEventTime(eventTime)
+        .setBookingStart(bookingStart)
+        .setBookingEnd(bookingEnd)
+        .build();
+  }
+
+  /**
+   * Reads only the top-level {@code event_time} of a payload, cheaply (a streaming scan, no
+   * object). Null when the payload has no parseable event time; the caller decides what that means.
+   */
+  public static @Nullable Instant peekEventTime(@Nullable String payload) {
+    if (payload == null) {
+      return null;
+    }
+    try (JsonParser parser = FACTORY.createParser(payload)) {
+      if (parser.nextToken() != JsonToken.START_OBJECT) {
+        return null;
+      }
+      while (parser.nextToken() == JsonToken.FIELD_NAME) {
+        String field = parser.currentName();
+        JsonToken value = parser.nextToken();
+        if ("event_time".equals(field)) {
+          return value == JsonToken.VALUE_STRING ? parseInstant(parser.getText()) : null;
+        }
+        parser.skipChildren();
+      }
+      return null;
+    } catch (IOException | DateTimeParseException e) {
+      return null;
+    }
+  }
+
+  private static <T> T read(ObjectReader reader, @Nullable String payload) {
+    if (payload == null || payload.isBlank()) {
+      throw new InvalidEventException(DeadLetterReason.MALFORMED_JSON, "empty payload");
+    }
+    try {
+      return reader.readValue(payload);
+    } catch (JsonParseException e) {
+      throw new InvalidEventException(
+          DeadLetterReason.MALFORMED_JSON, "not valid JSON: " + e.getOriginalMessage());
+    } catch (MismatchedInputException e) {
+      if (e.getPath().isEmpty()) {
+        throw new InvalidEventException(
+            DeadLetterReason.MALFORMED_JSON, "not a JSON object: " + e.getOriginalMessage());
+      }
+      throw new InvalidEventException(
+          DeadLetterReason.INVALID_VALUE, "wrong type for field " + fieldPath(e));
+    } catch (JsonMappingException e) {
+      throw new InvalidEventException(
+          DeadLetterReason.INVALID_VALUE, "cannot map " + fieldPath(e) + ": " + e.getOriginalMessage());
+    } catch (JsonProcessingException e) {
+      throw new InvalidEventException(DeadLetterReason.MALFORMED_JSON, e.getOriginalMessage());
+    }
+  }
+
+  private static String fieldPath(JsonMappingException e) {
+    return e.getPath().stream()
+        .map(ref -> ref.getFieldName() != null ? ref.getFieldName() : "[" + ref.getIndex() + "]")
+        .collect(Collectors.joining("."));
+  }
+
+  private static Instant eventTime(@Nullable String text, Instant now, Duration maxFutureSkew) {
+    Instant eventTime = timestamp("event_time", requiredText("event_time", text));
+    if (eventTime.isAfter(now.plus(maxFutureSkew))) {
+      throw new InvalidEventException(
+          DeadLetterReason.FUTURE_TIMESTAMP,
+          "event_time " + text + " is more than " + maxFutureSkew + " ahead of " + now);
+    }
+    return eventTime;
+  }
+
+  private static Instant timestamp(String field, String text) {
+    try {
+      return parseInstant(text);
+    } catch (DateTimeParseException e) {
+      throw new InvalidEventException(
+          DeadLetterReason.INVALID_VALUE, field + " is not an ISO-8601 instant: " + text);
+    }
+  }
+
+  private static Instant parseInstant(String text) {
+    return new Instant(java.time.Instant.parse(text).toEpochMilli());
+  }
+
+  private static <T> T required(String field, @Nullable T value) {
+    if (value == null) {
+      throw new InvalidEventException(DeadLetterReason.MISSING_FIELD, "missing field " + field);
+    }
+    return value;
+  }
+
+  private static String requiredText(String field, @Nullable String value) {
+    if (value == null || value.isBlank()) {
+      throw new InvalidEventException(DeadLetterReason.MISSING_FIELD, "missing field " + field);
+    }
+    return value;
+  }
+
+  private static double inRange(String field, double value, double min, double max) {
+    if (!(value >= min && value <= max)) {
+      throw new InvalidEventException(
+          DeadLetterReason.INVALID_VALUE,
+          field + " = " + value + " is outside " + min + ".." + max);
+    }
+    return value;
+  }
+
+  private static @Nullable Double optionalInRange(
+      String field, @Nullable Double value, double min, double max) {
+    return value == null ? null : inRange(field, value, min, max);
+  }
+
+  private static <E extends Enum<E>> E enumValue(Class<E> type, String field, String wireValue) {
+    try {
+      return Enum.valueOf(type, wireValue.toUpperCase(Locale.ROOT));
+    } catch (IllegalArgumentException e) {
+      throw new InvalidEventException(
+          DeadLetterReason.UNKNOWN_EVENT_TYPE, "unknown " + field + " '" + wireValue + "'");
+    }
+  }
+
+  // ---------------------------------------------------------------- encoding
+
+  public static String telemetryToJson(TelemetryEvent e) {
+    return write(
+        TELEMETRY_WRITER,
+        new TelemetryJson(
+            e.getEventId(),
+            e.getVehicleId(),
+            format(e.getEventTime()),
+            e.getLat(),
+            e.getLon(),
+            e.getBatteryPct(),
+            wire(e.getOperationalStatus()),
+            e.getSpeedKmh(),
+            e.getHeadingDeg(),
+            e.getOdometerKm(),
+            e.getGpsAccuracyM(),
+            e.getEstimatedRangeM(),
+            e.getLocked()));
+  }
+
+  public static String bookingToJson(BookingEvent e) {
+    return write(
+        BOOKING_WRITER,
+        new BookingJson(
+            e.getEventId(),
+            wire(e.getEventType()),
+            e.getBookingId(),
+            e.getVehicleId(),
+            e.getLocationId(),
+            format(e.getEventTime()),
+            format(e.getBookingStart()),
+            e.getBookingEnd() == null ? null : format(e.getBookingEnd())));
+  }
+
+  public static String deadLetterToJson(DeadLetter d) {
+    return write(
+        DEAD_LETTER_WRITER,
+        new DeadLetterJson(
+            d.getSourceTopic(),
+            d.getSourcePartition(),
+            d.getSourceOffset(),
+            wire(d.getReason()),
+            d.getDetail(),
+            format(d.getRejectedAt()),
+            d.getPayload()));
+  }
+
+  /** Wire spelling of an enum constant: its lower-case name ({@code return_completed}). */
+  public static String wire(Enum<?> value) {
+    return value.name().toLowerCase(Locale.ROOT);
+  }
+
+  /** ISO-8601 UTC with milliseconds, as every timestamp on the wire. */
+  public static String format(Instant instant) {
+    return java.time.Instant.ofEpochMilli(instant.getMillis()).toString();
+  }
+
+  private static <T> String write(ObjectWriter writer, T value) {
+    try {
+      return writer.writeValueAsString(value);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("cannot encode " + value, e);
+    }
+  }
+
+  private EventJson() {}
+}
