@@ -187,6 +187,12 @@ public final class EventJson {
       throw new InvalidEventException(
           DeadLetterReason.INVALID_VALUE, "wrong type for field " + fieldPath(e));
     } catch (JsonMappingException e) {
+      // Jackson wraps syntax errors met inside a field (a truncated string) in a mapping error.
+      if (e.getCause() instanceof JsonParseException) {
+        throw new InvalidEventException(
+            DeadLetterReason.MALFORMED_JSON,
+            "not valid JSON: " + ((JsonParseException) e.getCause()).getOriginalMessage());
+      }
       throw new InvalidEventException(
           DeadLetterReason.INVALID_VALUE, "cannot map " + fieldPath(e) + ": " + e.getOriginalMessage());
     } catch (JsonProcessingException e) {

@@ -1,6 +1,8 @@
 package com.mobilitycorp.fleet.io.kafka;
 
 import org.apache.beam.sdk.io.kafka.KafkaIO;
+import org.apache.beam.sdk.metrics.Counter;
+import org.apache.beam.sdk.metrics.Metrics;
 import org.apache.beam.sdk.transforms.MapElements;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.SerializableFunction;
@@ -12,7 +14,8 @@ import org.apache.kafka.common.serialization.StringSerializer;
 
 /**
  * Writes records to a Kafka topic as JSON, keyed (for partitioning and compaction) by the given
- * key, e.g. vehicle_id, so all records of one vehicle stay in order on one partition.
+ * key, e.g. vehicle_id, so all records of one vehicle stay in order on one partition. Counts what
+ * it hands to Kafka in the metric {@code written_<topic>}.
  */
 public final class KafkaJsonSink<T> extends PTransform<PCollection<T>, PDone> {
   private final String bootstrapServers;
@@ -43,12 +46,18 @@ public final class KafkaJsonSink<T> extends PTransform<PCollection<T>, PDone> {
   public PDone expand(PCollection<T> input) {
     SerializableFunction<T, String> keyFn = key;
     SerializableFunction<T, String> jsonFn = json;
+    String counterName = "written_" + topic;
     return input
         .apply(
             "ToKeyedJson",
             MapElements.into(
                     TypeDescriptors.kvs(TypeDescriptors.strings(), TypeDescriptors.strings()))
-                .via((T record) -> KV.of(keyFn.apply(record), jsonFn.apply(record))))
+                .via(
+                    (T record) -> {
+                      Counter written = Metrics.counter(KafkaJsonSink.class, counterName);
+                      written.inc();
+                      return KV.of(keyFn.apply(record), jsonFn.apply(record));
+                    }))
         .apply(
             "WriteToKafka",
             KafkaIO.<String, String>write()

@@ -1,0 +1,102 @@
+package com.mobilitycorp.fleet.io.kafka;
+
+import static org.hamcrest.MatcherAssert.assertThat;
+import static org.hamcrest.Matchers.is;
+
+import com.mobilitycorp.fleet.io.json.EventJson;
+import com.mobilitycorp.fleet.model.DeadLetter;
+import com.mobilitycorp.fleet.model.DeadLetterReason;
+import com.mobilitycorp.fleet.model.OperationalStatus;
+import com.mobilitycorp.fleet.model.TelemetryEvent;
+import java.util.List;
+import org.apache.beam.sdk.PipelineResult;
+import org.apache.beam.sdk.coders.NullableCoder;
+import org.apache.beam.sdk.coders.StringUtf8Coder;
+import org.apache.beam.sdk.io.kafka.KafkaRecord;
+import org.apache.beam.sdk.io.kafka.KafkaRecordCoder;
+import org.apache.beam.sdk.io.kafka.KafkaTimestampType;
+import org.apache.beam.sdk.metrics.MetricNameFilter;
+import org.apache.beam.sdk.metrics.MetricResult;
+import org.apache.beam.sdk.metrics.MetricsFilter;
+import org.apache.beam.sdk.testing.PAssert;
+import org.apache.beam.sdk.testing.TestPipeline;
+import org.apache.beam.sdk.testing.TestPipelineExtension;
+import org.apache.beam.sdk.transforms.Create;
+import org.apache.beam.sdk.transforms.MapElements;
+import org.apache.beam.sdk.transforms.WithFailures;
+import org.apache.beam.sdk.values.PCollection;
+import org.apache.beam.sdk.values.TypeDescriptors;
+import org.joda.time.Duration;
+import org.joda.time.Instant;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+@ExtendWith(TestPipelineExtension.class)
+class DecodeEventsTest {
+  private static final String TOPIC = "veh.events.raw";
+
+  private static KafkaRecord<String, String> record(int partition, long offset, String value) {
+    return new KafkaRecord<>(
+        TOPIC, partition, offset, 0L, KafkaTimestampType.CREATE_TIME, null, "v1", value);
+  }
+
+  private static long counter(PipelineResult result, String name) {
+    long total = 0;
+    for (MetricResult<Long> c :
+        result.metrics().queryMetrics(
+                MetricsFilter.builder()
+                    .addNameFilter(MetricNameFilter.named(DecodeEvents.class, name))
+                    .build())
+            .getCounters()) {
+      total += c.getAttempted();
+    }
+    return total;
+  }
+
+  @Test
+  void testValidRecordsPassAndInvalidOnesBecomeDeadLettersWithOrigin(TestPipeline p) {
+    TelemetryEvent valid =
+        TelemetryEvent.builder()
+            .setEventId("e1").setVehicleId("v1")
+            .setEventTime(Instant.now().minus(Duration.standardMinutes(1)))
+            .setLat(52.5).setLon(13.4).setBatteryPct(40)
+            .setOperationalStatus(OperationalStatus.OPERATIONAL)
+            .build();
+    String truncated = "{\"event_id\":\"e2\",\"vehi";
+    String batteryOutOfRange = EventJson.telemetryToJson(valid).replace("\"battery_pct\":40.0", "\"battery_pct\":140.0");
+    List<KafkaRecord<String, String>> records =
+        List.of(
+            record(0, 10, EventJson.telemetryToJson(valid)),
+            record(1, 20, truncated),
+            record(2, 30, batteryOutOfRange),
+            record(3, 40, null));
+
+    WithFailures.Result<PCollection<TelemetryEvent>, DeadLetter> decoded =
+        p.apply(
+                Create.of(records)
+                    .withCoder(
+                        KafkaRecordCoder.of(
+                            NullableCoder.of(StringUtf8Coder.of()),
+                            NullableCoder.of(StringUtf8Coder.of()))))
+            .apply(DecodeEvents.telemetry(Duration.standardMinutes(5)));
+
+    PAssert.that(decoded.output()).containsInAnyOrder(valid);
+    PAssert.that(
+            decoded
+                .failures()
+                .apply(
+                    MapElements.into(TypeDescriptors.strings())
+                        .via(d -> d.getSourceTopic() + "/" + d.getSourcePartition() + "@"
+                            + d.getSourceOffset() + " " + d.getReason() + " " + d.getPayload())))
+        .containsInAnyOrder(
+            TOPIC + "/1@20 " + DeadLetterReason.MALFORMED_JSON + " " + truncated,
+            TOPIC + "/2@30 " + DeadLetterReason.INVALID_VALUE + " " + batteryOutOfRange,
+            TOPIC + "/3@40 " + DeadLetterReason.MALFORMED_JSON + " ");
+    PipelineResult result = p.run();
+    result.waitUntilFinish();
+
+    assertThat(counter(result, "decoded_" + TOPIC), is(1L));
+    assertThat(counter(result, "dead_letters_malformed_json"), is(2L));
+    assertThat(counter(result, "dead_letters_invalid_value"), is(1L));
+  }
+}

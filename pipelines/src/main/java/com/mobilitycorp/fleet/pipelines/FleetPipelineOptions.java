@@ -1,0 +1,102 @@
+package com.mobilitycorp.fleet.pipelines;
+
+import org.apache.beam.sdk.options.Default;
+import org.apache.beam.sdk.options.Description;
+import org.apache.beam.sdk.options.StreamingOptions;
+
+/**
+ * Options of the fleet stream processor. Durations are ISO-8601 (PT5M = 5 minutes). Runner
+ * options (--runner, and for Flink --flinkMaster, --parallelism, --checkpointingInterval, ...)
+ * come from the runners' own option interfaces.
+ */
+public interface FleetPipelineOptions extends StreamingOptions {
+  @Description("Kafka bootstrap servers.")
+  @Default.String("127.0.0.1:19092")
+  String getBootstrapServers();
+
+  void setBootstrapServers(String value);
+
+  @Description("Kafka consumer group of the job (offsets are also kept in Beam checkpoints).")
+  @Default.String("fleet-stream-processor")
+  String getConsumerGroup();
+
+  void setConsumerGroup(String value);
+
+  @Description("Input topic: vehicle telemetry.")
+  @Default.String("veh.events.raw")
+  String getTelemetryTopic();
+
+  void setTelemetryTopic(String value);
+
+  @Description("Input topic: booking lifecycle events.")
+  @Default.String("domain.events")
+  String getBookingTopic();
+
+  void setBookingTopic(String value);
+
+  @Description("Output topic: rejected records with reason and origin.")
+  @Default.String("dead.letter")
+  String getDeadLetterTopic();
+
+  void setDeadLetterTopic(String value);
+
+  @Description("Output topic: validated, de-duplicated telemetry.")
+  @Default.String("veh.events.deduplicated")
+  String getDeduplicatedTelemetryTopic();
+
+  void setDeduplicatedTelemetryTopic(String value);
+
+  @Description("Output topic: validated, de-duplicated booking events.")
+  @Default.String("domain.events.deduplicated")
+  String getDeduplicatedBookingTopic();
+
+  void setDeduplicatedBookingTopic(String value);
+
+  @Description(
+      "How far out of order events may arrive: the watermark trails the newest event time by this.")
+  @Default.String("PT5M")
+  String getMaxDisorder();
+
+  void setMaxDisorder(String value);
+
+  @Description(
+      "Event times further ahead of the wall clock than this are dead-lettered (device clocks).")
+  @Default.String("PT5M")
+  String getMaxFutureSkew();
+
+  void setMaxFutureSkew(String value);
+
+  @Description(
+      "How long (event time) an event id is remembered to drop re-sent copies; keep it above"
+          + " maxDisorder plus the modems' resend delay.")
+  @Default.String("PT10M")
+  String getDedupHorizon();
+
+  void setDedupHorizon(String value);
+
+  @Description("JDBC URL of the read-model / reference-data database (PostgreSQL).")
+  @Default.String("jdbc:postgresql://127.0.0.1:15432/postgres")
+  String getJdbcUrl();
+
+  void setJdbcUrl(String value);
+
+  @Description("Database user.")
+  @Default.String("postgres")
+  String getJdbcUser();
+
+  void setJdbcUser(String value);
+
+  @Description("Database password (prefer the PGPASSWORD-style secret of your deployment).")
+  @Default.String("postgres")
+  String getJdbcPassword();
+
+  void setJdbcPassword(String value);
+
+  @Description(
+      "Seconds between progress lines while the job runs (0 = none). Needs a non-blocking run:"
+          + " --attachedMode=false on FlinkRunner.")
+  @Default.Integer(5)
+  int getProgressIntervalSeconds();
+
+  void setProgressIntervalSeconds(int value);
+}

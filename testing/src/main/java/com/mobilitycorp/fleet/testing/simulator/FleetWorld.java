@@ -1,0 +1,738 @@
+package com.mobilitycorp.fleet.testing.simulator;
+
+import com.mobilitycorp.fleet.model.BookingEvent;
+import com.mobilitycorp.fleet.model.BookingEventType;
+import com.mobilitycorp.fleet.model.LocationMetadata;
+import com.mobilitycorp.fleet.model.OperationalStatus;
+import com.mobilitycorp.fleet.model.TelemetryEvent;
+import com.mobilitycorp.fleet.model.VehicleEvent;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.PriorityQueue;
+import org.checkerframework.checker.nullness.qual.Nullable;
+import org.joda.time.Instant;
+
+/**
+ * The fleet model: a discrete-event simulation of vehicles, customers and ops that emits the true
+ * event stream in event-time order (every event produced by a step has an event time at or after
+ * that step's time, and steps run in time order). It knows nothing about the network; {@link
+ * FleetSimulator} turns the events into wire messages.
+ *
+ * <p>One seeded random stream drives it, and every decision happens in a deterministic order
+ * (tasks ordered by time, then by creation sequence), so a seed fixes the whole history.
+ */
+final class FleetWorld {
+  /** Receives every generated event, in generation (= event-time) order. */
+  interface Sink {
+    void emit(VehicleEvent event);
+  }
+
+  private static final long SALT = 0x5EED_0002L;
+  private static final long MINUTE = 60_000L;
+  private static final double HOUR_MS = 3_600_000.0;
+  private static final double DAY_MS = 86_400_000.0;
+
+  /** Below this battery level a vehicle is not offered to customers. */
+  static final double MIN_BOOKABLE_BATTERY = 20.0;
+  /** Below this level (while parked) ops schedule a battery swap. */
+  static final double SWAP_THRESHOLD = 15.0;
+  /** Trips are planned so that the battery stays above this level. */
+  private static final double TRIP_RESERVE_BATTERY = 5.0;
+  /** Roads are not straight: zones within trip length / this factor are reachable. */
+  private static final double DETOUR_FACTOR = 1.25;
+  /** Share of GPS fixes that are poor (large accuracy radius, large error). */
+  private static final double POOR_FIX_RATE = 0.01;
+
+  private enum Phase {
+    PARKED,
+    RESERVED,
+    ON_TRIP
+  }
+
+  private enum TaskType {
+    TICK,
+    BOOKING_ARRIVAL,
+    PICKUP,
+    TRIP_END,
+    SWAP_START,
+    SWAP_END,
+    MAINTENANCE_FAULT,
+    MAINTENANCE_START,
+    MAINTENANCE_END
+  }
+
+  private static final class Task {
+    final long time;
+    final long seq;
+    final TaskType type;
+    final @Nullable Vehicle vehicle;
+    /** TICK: the vehicle's tick generation; PICKUP: 1 = started, 0 = cancelled. */
+    final int arg;
+
+    Task(long time, long seq, TaskType type, @Nullable Vehicle vehicle, int arg) {
+      this.time = time;
+      this.seq = seq;
+      this.type = type;
+      this.vehicle = vehicle;
+      this.arg = arg;
+    }
+  }
+
+  /** A trip's path: pickup P -> waypoint W -> drop-off Q, in metres east/north of P. */
+  private static final class Trip {
+    long start;
+    long end;
+    double refLat;
+    double refLon;
+    double wx;
+    double wy;
+    double qx;
+    double qy;
+    double len1;
+    double length;
+    double speedKmh;
+    int destZone;
+    /** Path distance covered at the last telemetry. */
+    double travelled;
+  }
+
+  private static final class Vehicle {
+    final int index;
+    final String id;
+    final VehicleProfile profile;
+    final boolean reportsOdometer;
+    final boolean hasLock;
+    final double drainPctPerKm;
+    final double fullRangeM;
+
+    double lat;
+    double lon;
+    int zone;
+    double battery;
+    long batteryAt;
+    double odometerKm;
+    double headingDeg;
+    OperationalStatus op = OperationalStatus.OPERATIONAL;
+    Phase phase = Phase.PARKED;
+
+    @Nullable String bookingId;
+    long bookingStart;
+    int pickupZone;
+    @Nullable Trip trip;
+
+    int tickGeneration;
+    boolean swapScheduled;
+    boolean maintenancePending;
+    boolean maintenanceStartScheduled;
+    long chargeStart;
+    long chargeEnd;
+    double chargeFrom;
+    double chargeTo;
+
+    // What the generated events say (ground truth).
+    long lastTelemetryTime = Long.MIN_VALUE;
+    long lastBookingEventTime = Long.MIN_VALUE;
+    long lastEventTime = Long.MIN_VALUE;
+    @Nullable TelemetryEvent lastTelemetry;
+    @Nullable BookingEventType lastBookingType;
+
+    Vehicle(int index, String id, VehicleProfile profile, boolean reportsOdometer, double efficiency) {
+      this.index = index;
+      this.id = id;
+      this.profile = profile;
+      this.reportsOdometer = reportsOdometer;
+      this.hasLock = profile != VehicleProfile.CAR;
+      this.drainPctPerKm = profile.drainPctPerKm() * efficiency;
+      this.fullRangeM = profile.fullRangeKm * 1000.0 / efficiency;
+    }
+  }
+
+  private final SimulatorConfig config;
+  private final ReferenceData ref;
+  private final SimRandom rnd;
+  private final Sink sink;
+  private final SimulationStats.Counters stats;
+  private final long end;
+  private final long tripInterval;
+  private final long parkedInterval;
+  private final double[] zoneCumulative;
+  private final double[] zoneRadius;
+  private final double[] zoneLat;
+  private final double[] zoneLon;
+  private final String[] zoneId;
+  private final Vehicle[] vehicles;
+  private final List<List<Vehicle>> parkedInZone;
+  private final PriorityQueue<Task> tasks =
+      new PriorityQueue<>(
+          (a, b) -> a.time != b.time ? Long.compare(a.time, b.time) : Long.compare(a.seq, b.seq));
+  private long taskSeq;
+  private long clock;
+  /** Mean time between candidate booking arrivals (thinning envelope), ms; 0 = no demand. */
+  private final double arrivalMeanGapMs;
+
+  private final double maintenanceMeanGapMs;
+
+  FleetWorld(SimulatorConfig config, ReferenceData ref, Sink sink, SimulationStats.Counters stats) {
+    this.config = config;
+    this.ref = ref;
+    this.sink = sink;
+    this.stats = stats;
+    this.rnd = SimRandom.forStream(config.seed(), SALT);
+    this.end = config.end() == null ? Long.MAX_VALUE : config.end().getMillis();
+    this.tripInterval = config.tripTelemetryInterval().getMillis();
+    this.parkedInterval = config.parkedTelemetryInterval().getMillis();
+    this.clock = config.start().getMillis();
+
+    int m = ref.locations.size();
+    zoneCumulative = ReferenceData.cumulative(ref.zoneWeight);
+    zoneRadius = new double[m];
+    zoneLat = new double[m];
+    zoneLon = new double[m];
+    zoneId = new String[m];
+    parkedInZone = new ArrayList<>(m);
+    for (int z = 0; z < m; z++) {
+      LocationMetadata loc = ref.locations.get(z);
+      zoneRadius[z] = loc.getRadiusM();
+      zoneLat[z] = loc.getCentreLat();
+      zoneLon[z] = loc.getCentreLon();
+      zoneId[z] = loc.getLocationId();
+      parkedInZone.add(new ArrayList<>());
+    }
+
+    long start = config.start().getMillis();
+    int n = ref.vehicles.size();
+    vehicles = new Vehicle[n];
+    for (int i = 0; i < n; i++) {
+      VehicleProfile profile = ref.vehicleProfile[i];
+      Vehicle v =
+          new Vehicle(
+              i,
+              ref.vehicles.get(i).getVehicleId(),
+              profile,
+              ref.vehicleModel[i].reportsOdometer(),
+              rnd.uniform(0.9, 1.1));
+      v.zone = ref.homeZone[i];
+      double[] spot = randomPointInZone(v.zone);
+      v.lat = spot[0];
+      v.lon = spot[1];
+      v.battery = rnd.chance(0.08) ? rnd.uniform(8.0, 25.0) : rnd.uniform(25.0, 100.0);
+      v.batteryAt = start;
+      v.odometerKm = rnd.uniform(profile.minInitialOdometerKm, profile.maxInitialOdometerKm);
+      v.headingDeg = rnd.uniform(0, 360);
+      vehicles[i] = v;
+      parkedInZone.get(v.zone).add(v);
+      // Units report on their own timers: spread the first reports over one parked interval.
+      v.tickGeneration++;
+      schedule(start + rnd.uniformLong(0, parkedInterval - 1), TaskType.TICK, v, v.tickGeneration);
+      maybeScheduleSwap(v, start);
+    }
+
+    double requestsPerMs = config.bookingsPerVehiclePerDay() * n / DAY_MS;
+    arrivalMeanGapMs = requestsPerMs > 0 ? 1.0 / (requestsPerMs * DemandCurve.MAX_FACTOR) : 0;
+    if (arrivalMeanGapMs > 0) {
+      schedule(start + gap(arrivalMeanGapMs), TaskType.BOOKING_ARRIVAL, null, 0);
+    }
+    double faultsPerMs = config.maintenanceRatePerVehicleDay() * n / DAY_MS;
+    maintenanceMeanGapMs = faultsPerMs > 0 ? 1.0 / faultsPerMs : 0;
+    if (maintenanceMeanGapMs > 0) {
+      schedule(start + gap(maintenanceMeanGapMs), TaskType.MAINTENANCE_FAULT, null, 0);
+    }
+  }
+
+  // ------------------------------------------------------------------ driving the simulation
+
+  /** Time of the next step, or {@link Long#MAX_VALUE} when the simulation is over. */
+  long nextStepTime() {
+    Task head = tasks.peek();
+    return head == null || head.time >= end ? Long.MAX_VALUE : head.time;
+  }
+
+  /** Simulated time of the last step run (events up to here have been generated). */
+  long clock() {
+    return clock;
+  }
+
+  /** Runs the next step; only call when {@link #nextStepTime()} is not MAX_VALUE. */
+  void step() {
+    Task task = tasks.poll();
+    clock = task.time;
+    Vehicle v = task.vehicle;
+    switch (task.type) {
+      case TICK:
+        if (task.arg == v.tickGeneration) {
+          onTick(v, task.time);
+        }
+        break;
+      case BOOKING_ARRIVAL:
+        onBookingArrival(task.time);
+        break;
+      case PICKUP:
+        if (task.arg == 1) {
+          startRental(v, task.time);
+        } else {
+          cancelBooking(v, task.time);
+        }
+        break;
+      case TRIP_END:
+        endTrip(v, task.time);
+        break;
+      case SWAP_START:
+        startSwap(v, task.time);
+        break;
+      case SWAP_END:
+        endSwap(v, task.time);
+        break;
+      case MAINTENANCE_FAULT:
+        onMaintenanceFault(task.time);
+        break;
+      case MAINTENANCE_START:
+        v.maintenanceStartScheduled = false;
+        v.maintenancePending = false;
+        if (v.phase == Phase.PARKED && v.op == OperationalStatus.OPERATIONAL) {
+          startMaintenance(v, task.time);
+        } else {
+          v.maintenancePending = true;
+        }
+        break;
+      case MAINTENANCE_END:
+        endMaintenance(v, task.time);
+        break;
+    }
+  }
+
+  private void schedule(long time, TaskType type, @Nullable Vehicle v, int arg) {
+    tasks.add(new Task(time, taskSeq++, type, v, arg));
+  }
+
+  private long gap(double meanMs) {
+    return Math.max(1L, Math.round(rnd.exponential(meanMs)));
+  }
+
+  private void scheduleTick(Vehicle v, long now) {
+    long interval = v.phase == Phase.ON_TRIP ? tripInterval : parkedInterval;
+    // Device timers drift a little: +-2% of the interval.
+    long jitter = interval / 50;
+    long next = now + interval + (jitter > 0 ? rnd.uniformLong(-jitter, jitter) : 0);
+    v.tickGeneration++;
+    schedule(Math.max(now + 1, next), TaskType.TICK, v, v.tickGeneration);
+  }
+
+  // ------------------------------------------------------------------ vehicle behaviour
+
+  private void onTick(Vehicle v, long t) {
+    if (v.phase == Phase.ON_TRIP) {
+      Trip trip = v.trip;
+      if (t >= trip.end) {
+        return; // the trip end reports (and reschedules) itself
+      }
+      double[] pos = advanceTrip(v, t);
+      double speed = trip.speedKmh * (1.0 + 0.08 * rnd.gaussian());
+      speed = Math.min(Math.max(speed, 0.4 * trip.speedKmh), 1.4 * trip.speedKmh);
+      v.headingDeg = Geo.normaliseDeg(pos[2] + 3.0 * rnd.gaussian());
+      emitTelemetry(v, t, pos[0], pos[1], speed, false, true);
+    } else {
+      updateBattery(v, t);
+      emitTelemetry(v, t, v.lat, v.lon, 0.0, true, false);
+      maybeScheduleSwap(v, t);
+    }
+    scheduleTick(v, t);
+  }
+
+  private void onBookingArrival(long t) {
+    schedule(t + gap(arrivalMeanGapMs), TaskType.BOOKING_ARRIVAL, null, 0);
+    // Thinning: candidates at the peak rate, accepted with the current demand factor.
+    if (rnd.nextDouble() * DemandCurve.MAX_FACTOR >= DemandCurve.factorAt(t)) {
+      return;
+    }
+    stats.bookingRequests++;
+    int zone = rnd.pickCumulative(zoneCumulative);
+    List<Vehicle> parked = parkedInZone.get(zone);
+    int candidates = 0;
+    for (Vehicle v : parked) {
+      if (bookable(v, t)) {
+        candidates++;
+      }
+    }
+    if (candidates == 0) {
+      stats.unservedBookingRequests++;
+      return;
+    }
+    int pick = rnd.nextInt(candidates);
+    for (Vehicle v : parked) {
+      if (bookable(v, t) && pick-- == 0) {
+        createBooking(v, t);
+        return;
+      }
+    }
+  }
+
+  private boolean bookable(Vehicle v, long t) {
+    return v.phase == Phase.PARKED
+        && v.op == OperationalStatus.OPERATIONAL
+        && !v.maintenancePending
+        && v.battery >= MIN_BOOKABLE_BATTERY
+        && v.lastBookingEventTime < t;
+  }
+
+  private void createBooking(Vehicle v, long t) {
+    v.phase = Phase.RESERVED;
+    v.bookingId = rnd.uuid();
+    v.bookingStart = t;
+    v.pickupZone = v.zone;
+    stats.bookingsCreated++;
+    emitBooking(v, t, BookingEventType.BOOKING_CREATED, zoneId[v.zone], null);
+    boolean started = !rnd.chance(config.cancellationRate());
+    schedule(t + rnd.uniformLong(MINUTE, 10 * MINUTE), TaskType.PICKUP, v, started ? 1 : 0);
+  }
+
+  private void cancelBooking(Vehicle v, long t) {
+    stats.bookingsCancelled++;
+    emitBooking(v, t, BookingEventType.BOOKING_CANCELLED, zoneId[v.pickupZone], t);
+    v.phase = Phase.PARKED;
+    v.bookingId = null;
+    onIdle(v, t);
+  }
+
+  private void startRental(Vehicle v, long t) {
+    updateBattery(v, t);
+    stats.rentalsStarted++;
+    emitBooking(v, t, BookingEventType.RENTAL_STARTED, zoneId[v.pickupZone], null);
+    v.trip = planTrip(v, t);
+    v.phase = Phase.ON_TRIP;
+    parkedInZone.get(v.zone).remove(v);
+    v.zone = -1;
+    // The customer unlocks the vehicle: the unit reports at once.
+    emitTelemetry(v, t, v.lat, v.lon, 0.0, false, false);
+    scheduleTick(v, t);
+    schedule(v.trip.end, TaskType.TRIP_END, v, 0);
+  }
+
+  private void endTrip(Vehicle v, long t) {
+    Trip trip = v.trip;
+    double[] pos = advanceTrip(v, t);
+    v.lat = pos[0];
+    v.lon = pos[1];
+    v.headingDeg = pos[2];
+    v.zone = trip.destZone;
+    v.phase = Phase.PARKED;
+    v.trip = null;
+    parkedInZone.get(v.zone).add(v);
+    stats.returnsCompleted++;
+    emitBooking(v, t, BookingEventType.RETURN_COMPLETED, zoneId[v.zone], t);
+    v.bookingId = null;
+    // The customer locks the vehicle and ends the trip in the app: the unit reports at once.
+    emitTelemetry(v, t, v.lat, v.lon, 0.0, true, false);
+    scheduleTick(v, t);
+    onIdle(v, t);
+  }
+
+  /** After a vehicle becomes free (return, cancellation, swap, repair): pending ops work. */
+  private void onIdle(Vehicle v, long t) {
+    if (v.maintenancePending) {
+      if (!v.maintenanceStartScheduled) {
+        v.maintenanceStartScheduled = true;
+        schedule(t + rnd.uniformLong(MINUTE, 5 * MINUTE), TaskType.MAINTENANCE_START, v, 0);
+      }
+    } else {
+      maybeScheduleSwap(v, t);
+    }
+  }
+
+  private void maybeScheduleSwap(Vehicle v, long t) {
+    if (v.phase == Phase.PARKED
+        && v.op == OperationalStatus.OPERATIONAL
+        && !v.swapScheduled
+        && !v.maintenancePending
+        && v.battery < SWAP_THRESHOLD) {
+      v.swapScheduled = true;
+      // An ops van gets there after a while.
+      schedule(t + rnd.uniformLong(20 * MINUTE, 120 * MINUTE), TaskType.SWAP_START, v, 0);
+    }
+  }
+
+  private void startSwap(Vehicle v, long t) {
+    v.swapScheduled = false;
+    updateBattery(v, t);
+    if (v.phase != Phase.PARKED
+        || v.op != OperationalStatus.OPERATIONAL
+        || v.maintenancePending
+        || v.battery >= MIN_BOOKABLE_BATTERY) {
+      return;
+    }
+    stats.batterySwaps++;
+    v.op = OperationalStatus.CHARGING;
+    v.chargeFrom = v.battery;
+    v.chargeTo = rnd.uniform(95.0, 100.0);
+    v.chargeStart = t;
+    v.chargeEnd =
+        t
+            + Math.round(
+                rnd.uniform(v.profile.minChargeMinutes, v.profile.maxChargeMinutes) * MINUTE);
+    emitTelemetry(v, t, v.lat, v.lon, 0.0, true, false);
+    scheduleTick(v, t);
+    schedule(v.chargeEnd, TaskType.SWAP_END, v, 0);
+  }
+
+  private void endSwap(Vehicle v, long t) {
+    updateBattery(v, t);
+    v.battery = v.chargeTo;
+    v.op = OperationalStatus.OPERATIONAL;
+    emitTelemetry(v, t, v.lat, v.lon, 0.0, true, false);
+    scheduleTick(v, t);
+    onIdle(v, t);
+  }
+
+  private void onMaintenanceFault(long t) {
+    schedule(t + gap(maintenanceMeanGapMs), TaskType.MAINTENANCE_FAULT, null, 0);
+    Vehicle v = vehicles[rnd.nextInt(vehicles.length)];
+    if (v.op == OperationalStatus.MAINTENANCE || v.maintenancePending) {
+      return;
+    }
+    if (v.phase == Phase.PARKED && v.op == OperationalStatus.OPERATIONAL) {
+      startMaintenance(v, t);
+    } else {
+      // Reserved, on a trip or charging: ops take it once it is free.
+      v.maintenancePending = true;
+    }
+  }
+
+  private void startMaintenance(Vehicle v, long t) {
+    updateBattery(v, t);
+    stats.maintenanceIncidents++;
+    v.op = OperationalStatus.MAINTENANCE;
+    emitTelemetry(v, t, v.lat, v.lon, 0.0, true, false);
+    scheduleTick(v, t);
+    schedule(t + rnd.uniformLong(30 * MINUTE, 120 * MINUTE), TaskType.MAINTENANCE_END, v, 0);
+  }
+
+  private void endMaintenance(Vehicle v, long t) {
+    updateBattery(v, t);
+    v.op = OperationalStatus.OPERATIONAL;
+    if (v.battery < 50.0) {
+      v.battery = rnd.uniform(95.0, 100.0); // charged in the workshop
+    }
+    emitTelemetry(v, t, v.lat, v.lon, 0.0, true, false);
+    scheduleTick(v, t);
+    onIdle(v, t);
+  }
+
+  // ------------------------------------------------------------------ physics
+
+  /** Idle drain (or charging progress) up to t; trips add their per-km drain in advanceTrip. */
+  private void updateBattery(Vehicle v, long t) {
+    if (t <= v.batteryAt) {
+      return;
+    }
+    if (v.op == OperationalStatus.CHARGING) {
+      double span = Math.max(1, v.chargeEnd - v.chargeStart);
+      double progress = Math.min(1.0, (t - v.chargeStart) / span);
+      v.battery = Math.max(v.battery, v.chargeFrom + (v.chargeTo - v.chargeFrom) * progress);
+    } else {
+      v.battery -= v.profile.idleDrainPctPerHour * (t - v.batteryAt) / HOUR_MS;
+    }
+    v.battery = Math.min(100.0, Math.max(0.0, v.battery));
+    v.batteryAt = t;
+  }
+
+  private Trip planTrip(Vehicle v, long t) {
+    VehicleProfile p = v.profile;
+    Trip trip = new Trip();
+    trip.speedKmh = rnd.uniform(p.minSpeedKmh, p.maxSpeedKmh);
+    double minutes = tripMinutes(p);
+    double lengthM = minutes / 60.0 * trip.speedKmh * 1000.0;
+    // Customers see the range in the app: the trip leaves a reserve in the battery.
+    double affordableM = (v.battery - TRIP_RESERVE_BATTERY) / v.drainPctPerKm * 1000.0;
+    double minLengthM = p.minTripMinutes / 60.0 * trip.speedKmh * 1000.0;
+    lengthM = Math.max(minLengthM, Math.min(lengthM, affordableM));
+
+    // Destination: a zone of the same city reachable within the trip length, by popularity.
+    City city = ref.zoneCity[v.zone];
+    double reach = lengthM / DETOUR_FACTOR;
+    double total = 0;
+    double[] weights = new double[zoneLat.length];
+    for (int z = 0; z < zoneLat.length; z++) {
+      if (z != v.zone
+          && ref.zoneCity[z] == city
+          && Geo.distanceM(v.lat, v.lon, zoneLat[z], zoneLon[z]) + zoneRadius[z] <= reach) {
+        total += ref.zoneWeight[z];
+      }
+      weights[z] = total;
+    }
+    int dest = v.zone; // round trip when nothing else is in reach
+    if (total > 0) {
+      dest = rnd.pickCumulative(weights);
+    }
+    double[] q = randomPointInZone(dest);
+
+    trip.start = t;
+    trip.refLat = v.lat;
+    trip.refLon = v.lon;
+    trip.qx = Geo.eastM(v.lat, v.lon, q[1]);
+    trip.qy = Geo.northM(v.lat, q[0]);
+    double d = Math.hypot(trip.qx, trip.qy);
+    if (d >= lengthM) { // cannot happen with the reach rule; keep the geometry valid anyway
+      lengthM = d * 1.05 + 1;
+    }
+    // Waypoint on the ellipse with foci P and Q whose distance sum is the trip length, off to
+    // one side, so the path P -> W -> Q has exactly that length.
+    double a = lengthM / 2;
+    double c = d / 2;
+    double b = Math.sqrt(Math.max(0, a * a - c * c));
+    double ux = d > 1e-6 ? trip.qx / d : 1.0;
+    double uy = d > 1e-6 ? trip.qy / d : 0.0;
+    double theta = rnd.uniform(Math.PI / 4, 3 * Math.PI / 4) * (rnd.chance(0.5) ? 1 : -1);
+    double cos = StrictMath.cos(theta);
+    double sin = StrictMath.sin(theta);
+    trip.wx = trip.qx / 2 + a * cos * ux - b * sin * uy;
+    trip.wy = trip.qy / 2 + a * cos * uy + b * sin * ux;
+    trip.len1 = Math.hypot(trip.wx, trip.wy);
+    trip.length = trip.len1 + Math.hypot(trip.qx - trip.wx, trip.qy - trip.wy);
+    trip.end = t + Math.max(MINUTE, Math.round(trip.length / (trip.speedKmh / 3.6) * 1000.0));
+    trip.destZone = dest;
+    trip.travelled = 0;
+    return trip;
+  }
+
+  private double tripMinutes(VehicleProfile p) {
+    for (int i = 0; i < 10; i++) {
+      double m = p.medianTripMinutes * StrictMath.exp(0.55 * rnd.gaussian());
+      if (m >= p.minTripMinutes && m <= p.maxTripMinutes) {
+        return m;
+      }
+    }
+    return p.medianTripMinutes;
+  }
+
+  /**
+   * Moves the vehicle along its trip to time t (battery, odometer, idle drain) and returns {lat,
+   * lon, heading} of the true position.
+   */
+  private double[] advanceTrip(Vehicle v, long t) {
+    Trip trip = v.trip;
+    double fraction = Math.min(1.0, Math.max(0.0, (t - trip.start) / (double) (trip.end - trip.start)));
+    double s = trip.length * fraction;
+    double x;
+    double y;
+    double heading;
+    if (s <= trip.len1) {
+      double f = trip.len1 > 0 ? s / trip.len1 : 0;
+      x = trip.wx * f;
+      y = trip.wy * f;
+      heading = Geo.bearingDeg(trip.wx, trip.wy);
+    } else {
+      double len2 = trip.length - trip.len1;
+      double f = len2 > 0 ? (s - trip.len1) / len2 : 1;
+      x = trip.wx + (trip.qx - trip.wx) * f;
+      y = trip.wy + (trip.qy - trip.wy) * f;
+      heading = Geo.bearingDeg(trip.qx - trip.wx, trip.qy - trip.wy);
+    }
+    double deltaKm = Math.max(0, s - trip.travelled) / 1000.0;
+    trip.travelled = s;
+    updateBattery(v, t);
+    v.battery = Math.max(0.0, v.battery - deltaKm * v.drainPctPerKm);
+    v.odometerKm += deltaKm;
+    double lat = Geo.latAt(trip.refLat, y);
+    double lon = Geo.lonAt(trip.refLat, trip.refLon, x);
+    return new double[] {lat, lon, heading};
+  }
+
+  /** Area-uniform point within 85% of the zone's radius (so GPS noise mostly stays inside). */
+  private double[] randomPointInZone(int zone) {
+    double r = zoneRadius[zone] * 0.85 * Math.sqrt(rnd.nextDouble());
+    double angle = rnd.uniform(0, 2 * Math.PI);
+    double north = r * StrictMath.cos(angle);
+    double east = r * StrictMath.sin(angle);
+    return new double[] {
+      Geo.latAt(zoneLat[zone], north), Geo.lonAt(zoneLat[zone], zoneLon[zone], east)
+    };
+  }
+
+  // ------------------------------------------------------------------ events
+
+  private void emitTelemetry(
+      Vehicle v, long t, double trueLat, double trueLon, double speedKmh, boolean locked, boolean moving) {
+    // One report per millisecond at most: state changes and timer ticks never share a timestamp.
+    long time = Math.max(t, v.lastTelemetryTime + 1);
+    boolean poorFix = rnd.chance(POOR_FIX_RATE);
+    double accuracy =
+        poorFix ? rnd.uniform(25.0, 60.0) : moving ? rnd.uniform(3.0, 8.0) : rnd.uniform(3.0, 12.0);
+    double errNorth = rnd.gaussian() * accuracy / 2;
+    double errEast = rnd.gaussian() * accuracy / 2;
+    double lat = Geo.round(Geo.latAt(trueLat, errNorth), 6);
+    double lon = Geo.round(Geo.lonAt(trueLat, trueLon, errEast), 6);
+    double battery = Geo.round(v.battery, 1);
+    double heading = Geo.round(v.headingDeg, 1);
+    if (heading >= 360.0) {
+      heading = 0.0;
+    }
+    TelemetryEvent e =
+        TelemetryEvent.builder()
+            .setEventId(rnd.uuid())
+            .setVehicleId(v.id)
+            .setEventTime(new Instant(time))
+            .setLat(lat)
+            .setLon(lon)
+            .setBatteryPct(battery)
+            .setOperationalStatus(v.op)
+            .setSpeedKmh(Geo.round(speedKmh, 1))
+            .setHeadingDeg(heading)
+            .setOdometerKm(v.reportsOdometer ? Geo.round(v.odometerKm, 1) : null)
+            .setGpsAccuracyM(Geo.round(accuracy, 1))
+            .setEstimatedRangeM((double) Math.round(battery / 100.0 * v.fullRangeM / 10.0) * 10.0)
+            .setLocked(v.hasLock ? locked : null)
+            .build();
+    v.lastTelemetryTime = time;
+    v.lastTelemetry = e;
+    v.lastEventTime = Math.max(v.lastEventTime, time);
+    stats.telemetryEventsGenerated++;
+    sink.emit(e);
+  }
+
+  private void emitBooking(
+      Vehicle v, long t, BookingEventType type, String locationId, @Nullable Long bookingEnd) {
+    BookingEvent e =
+        BookingEvent.builder()
+            .setEventId(rnd.uuid())
+            .setEventType(type)
+            .setBookingId(v.bookingId)
+            .setVehicleId(v.id)
+            .setLocationId(locationId)
+            .setEventTime(new Instant(t))
+            .setBookingStart(new Instant(v.bookingStart))
+            .setBookingEnd(bookingEnd == null ? null : new Instant(bookingEnd))
+            .build();
+    v.lastBookingEventTime = t;
+    v.lastBookingType = type;
+    v.lastEventTime = Math.max(v.lastEventTime, t);
+    stats.bookingEventsGenerated++;
+    sink.emit(e);
+  }
+
+  // ------------------------------------------------------------------ ground truth
+
+  /** Every vehicle's true state according to the events generated so far, by vehicle id. */
+  Map<String, VehicleTruth> truth() {
+    Map<String, VehicleTruth> out = new LinkedHashMap<>();
+    for (Vehicle v : vehicles) {
+      TelemetryEvent last = v.lastTelemetry;
+      OperationalStatus op = last != null ? last.getOperationalStatus() : v.op;
+      boolean open =
+          v.lastBookingType == BookingEventType.BOOKING_CREATED
+              || v.lastBookingType == BookingEventType.RENTAL_STARTED;
+      out.put(
+          v.id,
+          new VehicleTruth(
+              v.id,
+              VehicleTruth.statusOf(v.lastBookingType, op),
+              last != null ? last.getLat() : Geo.round(v.lat, 6),
+              last != null ? last.getLon() : Geo.round(v.lon, 6),
+              last != null ? last.getBatteryPct() : Geo.round(v.battery, 1),
+              op,
+              open ? v.bookingId : null,
+              v.lastEventTime == Long.MIN_VALUE ? null : new Instant(v.lastEventTime)));
+    }
+    return out;
+  }
+}

@@ -1,0 +1,486 @@
+package com.mobilitycorp.fleet.testing.simulator;
+
+import com.mobilitycorp.fleet.model.VehicleType;
+import java.util.Collections;
+import java.util.EnumMap;
+import java.util.Map;
+import java.util.Objects;
+import org.checkerframework.checker.nullness.qual.Nullable;
+import org.joda.time.Duration;
+import org.joda.time.Instant;
+
+/**
+ * Everything that determines a simulation run. Immutable; two simulators built from equal configs
+ * produce exactly the same messages. Build with {@link #builder()}; every setting has a default.
+ *
+ * <p>Defaults: seed 42, 1000 vehicles, 30 locations over 3 cities (Berlin, Munich, Hamburg), start
+ * 2026-11-25T06:00:00Z, unbounded, mix 60% e-scooters / 25% e-bikes / 15% cars, telemetry every 10
+ * s on trip and 60 s parked, 6 booking requests per vehicle per day, 10% cancellations, 0.5%
+ * maintenance incidents per vehicle per day; on the wire 2% telemetry duplicates (0.5% for booking
+ * events), 5% out of order (5 s .. 5 min), 0.2% late (6 .. 15 min), 0.1% extra malformed messages.
+ */
+public final class SimulatorConfig {
+  /** Normal network delay between event time and delivery: 50 ms .. 2 s. */
+  public static final Duration MIN_NETWORK_DELAY = Duration.millis(50);
+
+  public static final Duration MAX_NETWORK_DELAY = Duration.millis(2_000);
+  /** Out-of-order deliveries are delayed by at least this (and at most {@link #maxDisorder()}). */
+  public static final Duration MIN_DISORDER = Duration.standardSeconds(5);
+  /** A duplicate (modem resend) follows the first copy by 1 .. 60 s. */
+  public static final Duration MIN_DUPLICATE_GAP = Duration.standardSeconds(1);
+
+  public static final Duration MAX_DUPLICATE_GAP = Duration.standardSeconds(60);
+  /** How far in the future the event_time of a FUTURE_TIMESTAMP malformed message is (at least). */
+  public static final Duration FUTURE_SKEW = Duration.standardDays(2);
+
+  private final long seed;
+  private final int vehicleCount;
+  private final int locationCount;
+  private final int cityCount;
+  private final Instant start;
+  private final @Nullable Instant end;
+  private final Map<VehicleType, Double> typeMix;
+  private final Duration tripTelemetryInterval;
+  private final Duration parkedTelemetryInterval;
+  private final double bookingsPerVehiclePerDay;
+  private final double cancellationRate;
+  private final double maintenanceRatePerVehicleDay;
+  private final double duplicateRate;
+  private final double bookingDuplicateRate;
+  private final double outOfOrderRate;
+  private final Duration maxDisorder;
+  private final double lateRate;
+  private final Duration minLateDelay;
+  private final Duration maxLateDelay;
+  private final double malformedRate;
+
+  private SimulatorConfig(Builder b, @Nullable Instant end) {
+    this.seed = b.seed;
+    this.vehicleCount = b.vehicleCount;
+    this.locationCount = b.locationCount;
+    this.cityCount = b.cityCount;
+    this.start = b.start;
+    this.end = end;
+    this.typeMix = Collections.unmodifiableMap(new EnumMap<>(b.typeMix));
+    this.tripTelemetryInterval = b.tripTelemetryInterval;
+    this.parkedTelemetryInterval = b.parkedTelemetryInterval;
+    this.bookingsPerVehiclePerDay = b.bookingsPerVehiclePerDay;
+    this.cancellationRate = b.cancellationRate;
+    this.maintenanceRatePerVehicleDay = b.maintenanceRatePerVehicleDay;
+    this.duplicateRate = b.duplicateRate;
+    this.bookingDuplicateRate = b.bookingDuplicateRate;
+    this.outOfOrderRate = b.outOfOrderRate;
+    this.maxDisorder = b.maxDisorder;
+    this.lateRate = b.lateRate;
+    this.minLateDelay = b.minLateDelay;
+    this.maxLateDelay = b.maxLateDelay;
+    this.malformedRate = b.malformedRate;
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  public Builder toBuilder() {
+    return new Builder(this);
+  }
+
+  public long seed() {
+    return seed;
+  }
+
+  public int vehicleCount() {
+    return vehicleCount;
+  }
+
+  public int locationCount() {
+    return locationCount;
+  }
+
+  /** How many of Berlin, Munich, Hamburg (in that order) the zones are spread over, 1..3. */
+  public int cityCount() {
+    return cityCount;
+  }
+
+  /** Simulated start: the first events happen at or after this instant. */
+  public Instant start() {
+    return start;
+  }
+
+  /** Events happen strictly before this instant; null = unbounded. Late deliveries may follow it. */
+  public @Nullable Instant end() {
+    return end;
+  }
+
+  /** Share of each vehicle type (weights, need not sum to 1). */
+  public Map<VehicleType, Double> typeMix() {
+    return typeMix;
+  }
+
+  public Duration tripTelemetryInterval() {
+    return tripTelemetryInterval;
+  }
+
+  public Duration parkedTelemetryInterval() {
+    return parkedTelemetryInterval;
+  }
+
+  /**
+   * Booking requests per vehicle per day (the daily mean; shaped by the demand curve). A request
+   * only becomes a booking when its zone has an available vehicle.
+   */
+  public double bookingsPerVehiclePerDay() {
+    return bookingsPerVehiclePerDay;
+  }
+
+  /** Share of bookings cancelled instead of started. */
+  public double cancellationRate() {
+    return cancellationRate;
+  }
+
+  /** Maintenance incidents per vehicle per day. */
+  public double maintenanceRatePerVehicleDay() {
+    return maintenanceRatePerVehicleDay;
+  }
+
+  /** Probability that a telemetry message is delivered twice. */
+  public double duplicateRate() {
+    return duplicateRate;
+  }
+
+  /** Probability that a booking event is delivered twice (producer retry). */
+  public double bookingDuplicateRate() {
+    return bookingDuplicateRate;
+  }
+
+  /** Probability that an event is delayed by 5 s .. {@link #maxDisorder()} (both topics). */
+  public double outOfOrderRate() {
+    return outOfOrderRate;
+  }
+
+  public Duration maxDisorder() {
+    return maxDisorder;
+  }
+
+  /** Probability that an event is delayed by {@link #minLateDelay()} .. {@link #maxLateDelay()}. */
+  public double lateRate() {
+    return lateRate;
+  }
+
+  public Duration minLateDelay() {
+    return minLateDelay;
+  }
+
+  public Duration maxLateDelay() {
+    return maxLateDelay;
+  }
+
+  /** Per generated event, the probability of one extra malformed message next to it. */
+  public double malformedRate() {
+    return malformedRate;
+  }
+
+  @Override
+  public boolean equals(@Nullable Object o) {
+    if (this == o) {
+      return true;
+    }
+    if (!(o instanceof SimulatorConfig)) {
+      return false;
+    }
+    SimulatorConfig c = (SimulatorConfig) o;
+    return seed == c.seed
+        && vehicleCount == c.vehicleCount
+        && locationCount == c.locationCount
+        && cityCount == c.cityCount
+        && start.equals(c.start)
+        && Objects.equals(end, c.end)
+        && typeMix.equals(c.typeMix)
+        && tripTelemetryInterval.equals(c.tripTelemetryInterval)
+        && parkedTelemetryInterval.equals(c.parkedTelemetryInterval)
+        && bookingsPerVehiclePerDay == c.bookingsPerVehiclePerDay
+        && cancellationRate == c.cancellationRate
+        && maintenanceRatePerVehicleDay == c.maintenanceRatePerVehicleDay
+        && duplicateRate == c.duplicateRate
+        && bookingDuplicateRate == c.bookingDuplicateRate
+        && outOfOrderRate == c.outOfOrderRate
+        && maxDisorder.equals(c.maxDisorder)
+        && lateRate == c.lateRate
+        && minLateDelay.equals(c.minLateDelay)
+        && maxLateDelay.equals(c.maxLateDelay)
+        && malformedRate == c.malformedRate;
+  }
+
+  @Override
+  public int hashCode() {
+    return Objects.hash(seed, vehicleCount, locationCount, cityCount, start, end, duplicateRate);
+  }
+
+  @Override
+  public String toString() {
+    return "SimulatorConfig{seed="
+        + seed
+        + ", vehicles="
+        + vehicleCount
+        + ", locations="
+        + locationCount
+        + ", cities="
+        + cityCount
+        + ", start="
+        + start
+        + ", end="
+        + (end == null ? "unbounded" : end.toString())
+        + ", typeMix="
+        + typeMix
+        + ", tripInterval="
+        + tripTelemetryInterval
+        + ", parkedInterval="
+        + parkedTelemetryInterval
+        + ", bookingsPerVehiclePerDay="
+        + bookingsPerVehiclePerDay
+        + ", cancellationRate="
+        + cancellationRate
+        + ", maintenanceRate="
+        + maintenanceRatePerVehicleDay
+        + ", duplicateRate="
+        + duplicateRate
+        + ", bookingDuplicateRate="
+        + bookingDuplicateRate
+        + ", outOfOrderRate="
+        + outOfOrderRate
+        + ", maxDisorder="
+        + maxDisorder
+        + ", lateRate="
+        + lateRate
+        + ", late="
+        + minLateDelay
+        + ".."
+        + maxLateDelay
+        + ", malformedRate="
+        + malformedRate
+        + "}";
+  }
+
+  /** Builder with the defaults listed on {@link SimulatorConfig}. */
+  public static final class Builder {
+    private long seed = 42L;
+    private int vehicleCount = 1000;
+    private int locationCount = 30;
+    private int cityCount = 3;
+    private Instant start = Instant.parse("2026-11-25T06:00:00Z");
+    private @Nullable Instant end = null;
+    private @Nullable Duration duration = null;
+    private final Map<VehicleType, Double> typeMix = new EnumMap<>(VehicleType.class);
+    private Duration tripTelemetryInterval = Duration.standardSeconds(10);
+    private Duration parkedTelemetryInterval = Duration.standardSeconds(60);
+    private double bookingsPerVehiclePerDay = 6.0;
+    private double cancellationRate = 0.10;
+    private double maintenanceRatePerVehicleDay = 0.005;
+    private double duplicateRate = 0.02;
+    private double bookingDuplicateRate = 0.005;
+    private double outOfOrderRate = 0.05;
+    private Duration maxDisorder = Duration.standardMinutes(5);
+    private double lateRate = 0.002;
+    private Duration minLateDelay = Duration.standardMinutes(6);
+    private Duration maxLateDelay = Duration.standardMinutes(15);
+    private double malformedRate = 0.001;
+
+    private Builder() {
+      typeMix.put(VehicleType.E_SCOOTER, 0.60);
+      typeMix.put(VehicleType.E_BIKE, 0.25);
+      typeMix.put(VehicleType.CAR, 0.15);
+    }
+
+    private Builder(SimulatorConfig c) {
+      this.seed = c.seed;
+      this.vehicleCount = c.vehicleCount;
+      this.locationCount = c.locationCount;
+      this.cityCount = c.cityCount;
+      this.start = c.start;
+      this.end = c.end;
+      this.typeMix.putAll(c.typeMix);
+      this.tripTelemetryInterval = c.tripTelemetryInterval;
+      this.parkedTelemetryInterval = c.parkedTelemetryInterval;
+      this.bookingsPerVehiclePerDay = c.bookingsPerVehiclePerDay;
+      this.cancellationRate = c.cancellationRate;
+      this.maintenanceRatePerVehicleDay = c.maintenanceRatePerVehicleDay;
+      this.duplicateRate = c.duplicateRate;
+      this.bookingDuplicateRate = c.bookingDuplicateRate;
+      this.outOfOrderRate = c.outOfOrderRate;
+      this.maxDisorder = c.maxDisorder;
+      this.lateRate = c.lateRate;
+      this.minLateDelay = c.minLateDelay;
+      this.maxLateDelay = c.maxLateDelay;
+      this.malformedRate = c.malformedRate;
+    }
+
+    public Builder seed(long seed) {
+      this.seed = seed;
+      return this;
+    }
+
+    public Builder vehicleCount(int vehicleCount) {
+      this.vehicleCount = vehicleCount;
+      return this;
+    }
+
+    public Builder locationCount(int locationCount) {
+      this.locationCount = locationCount;
+      return this;
+    }
+
+    public Builder cityCount(int cityCount) {
+      this.cityCount = cityCount;
+      return this;
+    }
+
+    public Builder start(Instant start) {
+      this.start = Objects.requireNonNull(start, "start");
+      return this;
+    }
+
+    /** Bounded run ending at {@code end} (exclusive); clears any duration set before. */
+    public Builder end(@Nullable Instant end) {
+      this.end = end;
+      this.duration = null;
+      return this;
+    }
+
+    /** Bounded run of this length from {@link #start}; null = unbounded. Clears any end set before. */
+    public Builder duration(@Nullable Duration duration) {
+      this.duration = duration;
+      this.end = null;
+      return this;
+    }
+
+    /** Unbounded run (the default). */
+    public Builder unbounded() {
+      this.duration = null;
+      this.end = null;
+      return this;
+    }
+
+    /** Weight of one vehicle type in the fleet mix (0 removes it). */
+    public Builder typeShare(VehicleType type, double share) {
+      typeMix.put(Objects.requireNonNull(type, "type"), share);
+      return this;
+    }
+
+    public Builder tripTelemetryInterval(Duration interval) {
+      this.tripTelemetryInterval = Objects.requireNonNull(interval, "interval");
+      return this;
+    }
+
+    public Builder parkedTelemetryInterval(Duration interval) {
+      this.parkedTelemetryInterval = Objects.requireNonNull(interval, "interval");
+      return this;
+    }
+
+    public Builder bookingsPerVehiclePerDay(double bookingsPerVehiclePerDay) {
+      this.bookingsPerVehiclePerDay = bookingsPerVehiclePerDay;
+      return this;
+    }
+
+    public Builder cancellationRate(double cancellationRate) {
+      this.cancellationRate = cancellationRate;
+      return this;
+    }
+
+    public Builder maintenanceRatePerVehicleDay(double rate) {
+      this.maintenanceRatePerVehicleDay = rate;
+      return this;
+    }
+
+    public Builder duplicateRate(double duplicateRate) {
+      this.duplicateRate = duplicateRate;
+      return this;
+    }
+
+    public Builder bookingDuplicateRate(double bookingDuplicateRate) {
+      this.bookingDuplicateRate = bookingDuplicateRate;
+      return this;
+    }
+
+    public Builder outOfOrderRate(double outOfOrderRate) {
+      this.outOfOrderRate = outOfOrderRate;
+      return this;
+    }
+
+    public Builder maxDisorder(Duration maxDisorder) {
+      this.maxDisorder = Objects.requireNonNull(maxDisorder, "maxDisorder");
+      return this;
+    }
+
+    public Builder lateRate(double lateRate) {
+      this.lateRate = lateRate;
+      return this;
+    }
+
+    public Builder lateDelay(Duration min, Duration max) {
+      this.minLateDelay = Objects.requireNonNull(min, "min");
+      this.maxLateDelay = Objects.requireNonNull(max, "max");
+      return this;
+    }
+
+    public Builder malformedRate(double malformedRate) {
+      this.malformedRate = malformedRate;
+      return this;
+    }
+
+    /** No duplicates, disorder, late or malformed messages: every event once, on time. */
+    public Builder cleanDelivery() {
+      return duplicateRate(0).bookingDuplicateRate(0).outOfOrderRate(0).lateRate(0).malformedRate(0);
+    }
+
+    public SimulatorConfig build() {
+      Instant end = this.end;
+      if (duration != null) {
+        check(!duration.isShorterThan(Duration.ZERO), "duration must not be negative");
+        end = start.plus(duration);
+      }
+      check(vehicleCount >= 1, "vehicleCount must be >= 1");
+      check(locationCount >= 1, "locationCount must be >= 1");
+      check(cityCount >= 1 && cityCount <= City.values().length, "cityCount must be 1..3");
+      check(end == null || !end.isBefore(start), "end must not be before start");
+      double totalShare = 0;
+      for (Map.Entry<VehicleType, Double> e : typeMix.entrySet()) {
+        check(e.getValue() >= 0 && Double.isFinite(e.getValue()), "type share must be >= 0: " + e);
+        totalShare += e.getValue();
+      }
+      check(totalShare > 0, "the type mix needs at least one type with a positive share");
+      check(tripTelemetryInterval.getMillis() >= 1000, "trip telemetry interval must be >= 1 s");
+      check(parkedTelemetryInterval.getMillis() >= 1000, "parked telemetry interval must be >= 1 s");
+      check(
+          bookingsPerVehiclePerDay >= 0 && Double.isFinite(bookingsPerVehiclePerDay),
+          "bookingsPerVehiclePerDay must be >= 0");
+      checkRate(cancellationRate, "cancellationRate");
+      check(
+          maintenanceRatePerVehicleDay >= 0 && Double.isFinite(maintenanceRatePerVehicleDay),
+          "maintenanceRatePerVehicleDay must be >= 0");
+      checkRate(duplicateRate, "duplicateRate");
+      checkRate(bookingDuplicateRate, "bookingDuplicateRate");
+      checkRate(outOfOrderRate, "outOfOrderRate");
+      checkRate(lateRate, "lateRate");
+      checkRate(malformedRate, "malformedRate");
+      check(outOfOrderRate + lateRate <= 1.0, "outOfOrderRate + lateRate must be <= 1");
+      check(
+          !maxDisorder.isShorterThan(MIN_DISORDER),
+          "maxDisorder must be >= " + MIN_DISORDER + " (out-of-order delays are 5 s .. maxDisorder)");
+      check(
+          !minLateDelay.isShorterThan(maxDisorder),
+          "the late delay range must start at or after maxDisorder, so labels do not overlap");
+      check(!maxLateDelay.isShorterThan(minLateDelay), "maxLateDelay must be >= minLateDelay");
+      return new SimulatorConfig(this, end);
+    }
+
+    private static void checkRate(double rate, String name) {
+      check(rate >= 0 && rate <= 1, name + " must be within 0..1, was " + rate);
+    }
+
+    private static void check(boolean condition, String message) {
+      if (!condition) {
+        throw new IllegalArgumentException(message);
+      }
+    }
+  }
+}

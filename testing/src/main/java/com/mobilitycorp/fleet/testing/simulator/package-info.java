@@ -1,0 +1,62 @@
+/**
+ * A deterministic, realistic simulator of MobilityCorp's fleet and of the unreliable network its
+ * events travel over, for tests, demos and benchmarks of the stream processor.
+ *
+ * <h2>Library</h2>
+ *
+ * <pre>{@code
+ * SimulatorConfig config = SimulatorConfig.builder()
+ *     .seed(7).vehicleCount(500).locationCount(24)
+ *     .start(Instant.parse("2026-11-25T06:00:00Z")).duration(Duration.standardHours(2))
+ *     .build();
+ * FleetSimulator sim = new FleetSimulator(config);
+ * sim.vehicles(); sim.locations();             // reference data (PostgreSQL vehicles / locations)
+ * for (Iterator<SimulatedMessage> it = sim.messages(); it.hasNext(); ) {
+ *   SimulatedMessage m = it.next();             // topic, key, payload, deliveryTime, labels
+ * }
+ * Map<String, VehicleTruth> truth = sim.finalFleetState();
+ * SimulationStats stats = sim.stats();
+ * }</pre>
+ *
+ * <h2>The fleet model</h2>
+ *
+ * <ul>
+ *   <li>Zones at real neighbourhoods of Berlin, Munich and Hamburg (then random points 0.5-4.8 km
+ *       from the centre), geofence radius 150-400 m, never overlapping.
+ *   <li>Bookings: Poisson requests (bookings per vehicle per day x fleet size, split over zones by
+ *       popularity) shaped by a daily curve in Europe/Berlin local time: trough ~0.08x at 3-4h,
+ *       peaks ~1.9x at 8-9h and ~2x at 17-19h. A request books a random available vehicle of its
+ *       zone (parked, operational, battery >= 20%, no pending maintenance) or is lost. Then after
+ *       1-10 min rental_started (90%) or booking_cancelled (10%); a trip of 5-40 min (cars 10-75)
+ *       at 15-20 km/h (scooters), 12-18 (bikes), 22-38 (cars) to a zone of the same city, along a
+ *       path with a detour; return_completed at the destination zone.
+ *   <li>Telemetry: every 60 s parked and 10 s on trip (+-2% timer drift), plus at once on every
+ *       state change (unlock at rental start, lock at return, charging, maintenance). GPS noise
+ *       with sigma = accuracy/2 (3-12 m, 1% poor fixes of 25-60 m); battery drain per km by type
+ *       (range 45 / 70 / 320 km) plus idle drain; ops swap batteries below 15% while parked
+ *       (CHARGING 3-10 min, cars 20-40, then 95-100%); maintenance incidents (0.5% per vehicle
+ *       per day, 30-120 min). Reserved or rented vehicles are never touched by ops.
+ * </ul>
+ *
+ * <h2>The wire</h2>
+ *
+ * Valid payloads are {@code EventJson}'s encoding of the events. Each event is delivered once as
+ * an ORIGINAL (50 ms-2 s after its event time; OUT_OF_ORDER 5 s-maxDisorder; LATE beyond the
+ * allowed lateness), maybe once more as a DUPLICATE 1-60 s later (same payload and event id), and
+ * maybe accompanied by one extra MALFORMED message (its own event id, never duplicated) with the
+ * dead-letter reason a correct validator gives it. FUTURE_TIMESTAMP payloads carry an event_time
+ * 2-3 days after the real event time: a validator comparing with the wall clock sees them as
+ * future only when the simulated time is not more than two days in the past.
+ *
+ * <h2>Ground truth</h2>
+ *
+ * {@link com.mobilitycorp.fleet.testing.simulator.VehicleTruth} per vehicle, from the events in
+ * event time (not delivery order).
+ *
+ * <h2>CLI</h2>
+ *
+ * {@link com.mobilitycorp.fleet.testing.simulator.FleetSimulatorCli} publishes to Kafka (key =
+ * vehicle_id) and optionally upserts the reference data into PostgreSQL; {@code --help} lists the
+ * options.
+ */
+package com.mobilitycorp.fleet.testing.simulator;
