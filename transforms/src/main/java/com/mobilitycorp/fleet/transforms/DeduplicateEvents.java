@@ -3,6 +3,8 @@ package com.mobilitycorp.fleet.transforms;
 import com.mobilitycorp.fleet.model.VehicleEvent;
 import java.util.Map;
 import org.apache.beam.sdk.coders.Coder;
+import org.apache.beam.sdk.coders.KvCoder;
+import org.apache.beam.sdk.coders.StringUtf8Coder;
 import org.apache.beam.sdk.metrics.Counter;
 import org.apache.beam.sdk.metrics.Metrics;
 import org.apache.beam.sdk.state.MapState;
@@ -70,8 +72,7 @@ public final class DeduplicateEvents<T extends VehicleEvent>
         .apply("KeyByVehicle", WithKeys.<String, T>of(VehicleEvent::getVehicleId)
             .withKeyType(TypeDescriptors.strings()))
         .apply("DropSeenEventIds", ParDo.of(new DropSeenEventIdsFn<T>(horizon)))
-        .setCoder(org.apache.beam.sdk.coders.KvCoder.of(
-            org.apache.beam.sdk.coders.StringUtf8Coder.of(), coder))
+        .setCoder(KvCoder.of(StringUtf8Coder.of(), coder))
         .apply("DropKeys", Values.create());
   }
 

@@ -46,7 +46,8 @@ public final class KafkaJsonSink<T> extends PTransform<PCollection<T>, PDone> {
   public PDone expand(PCollection<T> input) {
     SerializableFunction<T, String> keyFn = key;
     SerializableFunction<T, String> jsonFn = json;
-    String counterName = "written_" + topic;
+    // Created once: Beam counters are serializable handles, not per-record lookups.
+    Counter written = Metrics.counter(KafkaJsonSink.class, "written_" + topic);
     return input
         .apply(
             "ToKeyedJson",
@@ -54,7 +55,6 @@ public final class KafkaJsonSink<T> extends PTransform<PCollection<T>, PDone> {
                     TypeDescriptors.kvs(TypeDescriptors.strings(), TypeDescriptors.strings()))
                 .via(
                     (T record) -> {
-                      Counter written = Metrics.counter(KafkaJsonSink.class, counterName);
                       written.inc();
                       return KV.of(keyFn.apply(record), jsonFn.apply(record));
                     }))
