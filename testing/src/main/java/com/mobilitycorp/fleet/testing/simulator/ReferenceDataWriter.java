@@ -57,45 +57,21 @@ public final class ReferenceDataWriter {
     connection.setAutoCommit(false);
     try {
       int rows = 0;
-      try (PreparedStatement ps = connection.prepareStatement(UPSERT_LOCATION)) {
-        int pending = 0;
-        for (LocationMetadata l : locations) {
-          ps.setString(1, l.getLocationId());
-          ps.setString(2, l.getName());
-          ps.setString(3, l.getCity());
-          ps.setDouble(4, l.getCentreLat());
-          ps.setDouble(5, l.getCentreLon());
-          ps.setDouble(6, l.getRadiusM());
-          ps.addBatch();
-          rows++;
-          if (++pending == BATCH) {
-            ps.executeBatch();
-            pending = 0;
-          }
-        }
-        if (pending > 0) {
-          ps.executeBatch();
-        }
-      }
-      try (PreparedStatement ps = connection.prepareStatement(UPSERT_VEHICLE)) {
-        int pending = 0;
-        for (VehicleMetadata v : vehicles) {
-          ps.setString(1, v.getVehicleId());
-          ps.setString(2, v.getVehicleType().name().toLowerCase(Locale.ROOT));
-          ps.setString(3, v.getModel());
-          ps.setString(4, v.getHomeLocationId());
-          ps.setObject(5, serviceDay(v), java.sql.Types.DATE);
-          ps.addBatch();
-          rows++;
-          if (++pending == BATCH) {
-            ps.executeBatch();
-            pending = 0;
-          }
-        }
-        if (pending > 0) {
-          ps.executeBatch();
-        }
-      }
+      rows += upsertInBatches(connection, UPSERT_LOCATION, locations, (ps, l) -> {
+        ps.setString(1, l.getLocationId());
+        ps.setString(2, l.getName());
+        ps.setString(3, l.getCity());
+        ps.setDouble(4, l.getCentreLat());
+        ps.setDouble(5, l.getCentreLon());
+        ps.setDouble(6, l.getRadiusM());
+      });
+      rows += upsertInBatches(connection, UPSERT_VEHICLE, vehicles, (ps, v) -> {
+        ps.setString(1, v.getVehicleId());
+        ps.setString(2, v.getVehicleType().name().toLowerCase(Locale.ROOT));
+        ps.setString(3, v.getModel());
+        ps.setString(4, v.getHomeLocationId());
+        ps.setObject(5, serviceDay(v), java.sql.Types.DATE);
+      });
       connection.commit();
       return rows;
     } catch (SQLException | RuntimeException e) {
@@ -114,4 +90,31 @@ public final class ReferenceDataWriter {
   }
 
   private ReferenceDataWriter() {}
+
+  /** Binds one row's parameters. */
+  private interface RowBinder<T> {
+    void bind(PreparedStatement statement, T row) throws SQLException;
+  }
+
+  /** Runs {@code sql} once per row, sent in batches of {@link #BATCH}; returns the row count. */
+  private static <T> int upsertInBatches(
+      Connection connection, String sql, Iterable<T> rows, RowBinder<T> binder) throws SQLException {
+    int count = 0;
+    try (PreparedStatement ps = connection.prepareStatement(sql)) {
+      int pending = 0;
+      for (T row : rows) {
+        binder.bind(ps, row);
+        ps.addBatch();
+        count++;
+        if (++pending == BATCH) {
+          ps.executeBatch();
+          pending = 0;
+        }
+      }
+      if (pending > 0) {
+        ps.executeBatch();
+      }
+    }
+    return count;
+  }
 }
