@@ -71,6 +71,29 @@ class EventSchemasTest {
   }
 
   @Test
+  void testInventoryUpdateSchemaHasEveryFieldAndRoundTrips() throws Exception {
+    assertThat(
+        fieldNames(registry.getSchema(InventoryUpdate.class)),
+        containsInAnyOrder(
+            "vehicleId", "status", "bookingId", "locationId", "lat", "lon", "batteryPct",
+            "estimatedRangeM", "operationalStatus", "lastReported", "asOf", "revision", "reason"));
+    Coder<InventoryUpdate> coder = registry.getSchemaCoder(InventoryUpdate.class);
+    InventoryUpdate bookingOnly =
+        InventoryUpdate.builder()
+            .setVehicleId("v1").setStatus(VehicleStatus.RESERVED).setBookingId("b1")
+            .setLocationId("berlin-mitte").setAsOf(T).setRevision(1)
+            .setReason(InventoryUpdateReason.STATUS_CHANGE)
+            .build();
+    CoderProperties.coderDecodeEncodeEqual(coder, bookingOnly);
+    CoderProperties.coderDecodeEncodeEqual(
+        coder,
+        bookingOnly.toBuilder().setLat(52.5).setLon(13.4).setBatteryPct(40.0)
+            .setEstimatedRangeM(12000.0).setOperationalStatus(OperationalStatus.OPERATIONAL)
+            .setLastReported(T).setRevision(2).setReason(InventoryUpdateReason.POSITION_REFRESH)
+            .build());
+  }
+
+  @Test
   void testReferenceDataAndDeadLetterSchemasRoundTrip() throws Exception {
     assertThat(registry.getSchema(VehicleMetadata.class).getFieldCount(), is(5));
     assertThat(registry.getSchema(LocationMetadata.class).getFieldCount(), is(6));
