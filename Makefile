@@ -2,11 +2,12 @@
 MVN ?= mvn -B
 SHELL := /bin/bash
 
-.PHONY: build test run classpaths clean clean-local help
+.PHONY: build test run bench classpaths clean clean-local help
 
 help:
 	@echo "make run    - start Kafka + PostgreSQL + simulated fleet + the job on FlinkRunner (Ctrl-C stops)"
 	@echo "make test   - unit tests (DirectRunner + TestStream) and integration tests (real Kafka, FlinkRunner)"
+	@echo "make bench  - benchmarks (real Kafka, PostgreSQL, FlinkRunner); results in bench/results/"
 	@echo "make build  - compile and install the modules without tests"
 	@echo "make clean  - remove build output; make clean-local removes .local (stack data, logs)"
 
@@ -22,6 +23,19 @@ classpaths: build
 
 run: classpaths
 	testing/scripts/run-local.sh
+
+# Benchmarks are mains, not tests: they measure, and write Markdown to bench/results/.
+JVM_OPENS = $(shell sed -n 's:.*<flink.jvm.opens>\(.*\)</flink.jvm.opens>.*:\1:p' pom.xml)
+BENCH_ARGS ?=
+bench: classpaths
+	mkdir -p bench/results
+	java -cp "testing/target/classes:$$(cat testing/target/classpath.txt)" \
+	  com.mobilitycorp.fleet.testing.readmodel.ReadModelQueryBench \
+	  --rows=100000 --out=bench/results/read-model-queries.md
+	java $(JVM_OPENS) -Xmx3g \
+	  -cp "pipelines/target/test-classes:pipelines/target/classes:$$(cat pipelines/target/classpath.txt)" \
+	  com.mobilitycorp.fleet.pipelines.bench.ReturnToAvailableLatencyBench \
+	  --rate=1000 --out=bench/results/return-to-available-latency.md $(BENCH_ARGS)
 
 clean:
 	$(MVN) -q clean

@@ -74,6 +74,48 @@ public interface FleetPipelineOptions extends StreamingOptions {
 
   void setDedupHorizon(String value);
 
+  @Description(
+      "How late (event time) an event may arrive and still count as in time; older events are"
+          + " counted as beyond the lateness (the inventory still applies them if newer).")
+  @Default.String("PT5M")
+  String getAllowedLateness();
+
+  void setAllowedLateness(String value);
+
+  @Description("Use case 1: track vehicle availability (telemetry x bookings) and publish it.")
+  @Default.Boolean(true)
+  boolean getInventoryEnabled();
+
+  void setInventoryEnabled(boolean value);
+
+  @Description("Output topic: per-vehicle availability updates (keyed by vehicle_id).")
+  @Default.String("veh.inventory.updates")
+  String getInventoryTopic();
+
+  void setInventoryTopic(String value);
+
+  @Description(
+      "Position/battery-only inventory changes are published at most once per vehicle per this"
+          + " interval (processing time); status changes are published at once.")
+  @Default.String("PT30S")
+  String getInventoryRefreshInterval();
+
+  void setInventoryRefreshInterval(String value);
+
+  @Description("A vehicle silent for this long (event time) is dropped from the job's state.")
+  @Default.String("P7D")
+  String getVehicleIdleExpiry();
+
+  void setVehicleIdleExpiry(String value);
+
+  @Description(
+      "Use case 4: upsert the inventory into PostgreSQL table available_vehicles (needs"
+          + " --inventoryEnabled).")
+  @Default.Boolean(true)
+  boolean getAvailableVehiclesEnabled();
+
+  void setAvailableVehiclesEnabled(boolean value);
+
   @Description("JDBC URL of the read-model / reference-data database (PostgreSQL).")
   @Default.String("jdbc:postgresql://127.0.0.1:15432/postgres")
   String getJdbcUrl();

@@ -1,13 +1,16 @@
 package com.mobilitycorp.fleet.pipelines;
 
+import com.mobilitycorp.fleet.io.jdbc.AvailableVehiclesSink;
 import com.mobilitycorp.fleet.io.json.EventJson;
 import com.mobilitycorp.fleet.io.kafka.DecodeEvents;
 import com.mobilitycorp.fleet.io.kafka.KafkaEventSource;
 import com.mobilitycorp.fleet.io.kafka.KafkaJsonSink;
 import com.mobilitycorp.fleet.model.BookingEvent;
 import com.mobilitycorp.fleet.model.DeadLetter;
+import com.mobilitycorp.fleet.model.InventoryUpdate;
 import com.mobilitycorp.fleet.model.TelemetryEvent;
 import com.mobilitycorp.fleet.transforms.DeduplicateEvents;
+import com.mobilitycorp.fleet.transforms.TrackVehicleInventory;
 import org.apache.beam.runners.direct.DirectOptions;
 import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.PipelineResult;
@@ -16,12 +19,15 @@ import org.apache.beam.sdk.transforms.Flatten;
 import org.apache.beam.sdk.transforms.WithFailures;
 import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.PCollectionList;
+import org.apache.beam.sdk.values.PCollectionTuple;
 import org.joda.time.Duration;
 
 /**
  * The fleet stream processor: reads telemetry and booking events from Kafka, validates them
  * (invalid records to the dead-letter topic), drops re-sent duplicates and publishes the clean
- * streams. Later stages (inventory, alerts, demand, utilization) hang off the clean streams.
+ * streams; joins them into each vehicle's availability (use case 1, {@code veh.inventory.updates})
+ * and upserts that into PostgreSQL's {@code available_vehicles} (use case 4). Later stages
+ * (alerts, demand, utilization) hang off the clean streams.
  *
  * <p>Only wiring lives here: decoding and Kafka are in {@code io}, domain logic in {@code
  * transforms}. Every apply is named; the names are the state's identity in Flink savepoints, so
@@ -68,6 +74,31 @@ public final class FleetStreamProcessor {
         KafkaJsonSink.of(
             kafka, options.getDeduplicatedBookingTopic(),
             BookingEvent::getVehicleId, EventJson::bookingToJson));
+
+    if (options.getInventoryEnabled()) {
+      PCollection<InventoryUpdate> inventory =
+          PCollectionTuple.of(TrackVehicleInventory.TELEMETRY, uniqueTelemetry)
+              .and(TrackVehicleInventory.BOOKINGS, uniqueBookings)
+              .apply(
+                  "TrackInventory",
+                  TrackVehicleInventory.create()
+                      .withRefreshInterval(duration(options.getInventoryRefreshInterval()))
+                      .withAllowedLateness(duration(options.getAllowedLateness()))
+                      .withIdleExpiry(duration(options.getVehicleIdleExpiry())));
+      inventory.apply(
+          "PublishInventoryUpdates",
+          KafkaJsonSink.of(
+              kafka, options.getInventoryTopic(),
+              InventoryUpdate::getVehicleId, EventJson::inventoryUpdateToJson));
+      if (options.getAvailableVehiclesEnabled()) {
+        // In-process rather than a projection job reading the topic: one hop less towards the
+        // 2-second return-to-available goal; the upsert's as_of guard makes replays harmless.
+        inventory.apply(
+            "UpsertAvailableVehicles",
+            AvailableVehiclesSink.to(
+                options.getJdbcUrl(), options.getJdbcUser(), options.getJdbcPassword()));
+      }
+    }
 
     PCollectionList.of(telemetry.failures())
         .and(bookings.failures())

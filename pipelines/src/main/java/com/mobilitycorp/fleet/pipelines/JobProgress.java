@@ -128,6 +128,15 @@ final class JobProgress {
     out.append(String.format(" events in %,d (%,.0f/s)", decoded, (decoded - decodedBefore) / seconds));
     out.append(String.format(" | duplicates dropped %,d", now.getOrDefault("duplicates_dropped", 0L)));
     out.append(String.format(" | dead letters %,d", sumStartingWith(now, "dead_letters_")));
+    if (now.containsKey("vehicles_tracked")) {
+      out.append(String.format(" | vehicles %,d", now.get("vehicles_tracked")));
+      out.append(String.format(" | status changes %,d (late corrections %,d)",
+          now.getOrDefault("status_changes", 0L) + now.getOrDefault("late_corrections", 0L),
+          now.getOrDefault("late_corrections", 0L)));
+    }
+    if (now.containsKey("rows_submitted")) {
+      out.append(String.format(" | available_vehicles upserts %,d", now.get("rows_submitted")));
+    }
     now.forEach(
         (name, value) -> {
           if (name.startsWith("written_")) {

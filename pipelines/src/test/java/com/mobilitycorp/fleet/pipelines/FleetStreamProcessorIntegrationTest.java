@@ -7,12 +7,21 @@ import static org.hamcrest.Matchers.is;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.mobilitycorp.fleet.io.json.EventJson;
 import com.mobilitycorp.fleet.io.kafka.FleetTopics;
+import com.mobilitycorp.fleet.model.VehicleMetadata;
 import com.mobilitycorp.fleet.testing.simulator.FleetSimulator;
+import com.mobilitycorp.fleet.testing.simulator.ReferenceDataWriter;
 import com.mobilitycorp.fleet.testing.simulator.SimulatedMessage;
 import com.mobilitycorp.fleet.testing.simulator.SimulatorConfig;
+import com.mobilitycorp.fleet.testing.simulator.VehicleTruth;
 import com.mobilitycorp.fleet.testing.stack.LocalKafka;
+import com.mobilitycorp.fleet.testing.stack.LocalPostgres;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -21,6 +30,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.Future;
 import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.PipelineResult;
@@ -41,7 +51,8 @@ import org.junit.jupiter.api.io.TempDir;
  * End to end on real components: the fleet simulator publishes a stream with resends, disorder,
  * late and malformed messages to a real Kafka broker; the pipeline runs on FlinkRunner (embedded
  * Flink); the output topics are read back with read_committed and compared, record by record,
- * with what the simulator knows it sent.
+ * with what the simulator knows it sent; PostgreSQL's available_vehicles and the newest update per
+ * vehicle on veh.inventory.updates must equal the simulator's true final fleet state.
  */
 class FleetStreamProcessorIntegrationTest {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -49,22 +60,28 @@ class FleetStreamProcessorIntegrationTest {
 
   @TempDir static Path workDir;
   private static LocalKafka kafka;
+  private static LocalPostgres postgres;
 
   @BeforeAll
-  static void startKafka() throws Exception {
+  static void startStack() throws Exception {
     kafka = LocalKafka.start(workDir.resolve("kafka"), 0);
     kafka.createTopics(FleetTopics.all());
+    postgres = LocalPostgres.start(workDir.resolve("postgres"), 0);
   }
 
   @AfterAll
-  static void stopKafka() {
+  static void stopStack() {
     if (kafka != null) {
       kafka.close();
+    }
+    if (postgres != null) {
+      postgres.close();
     }
   }
 
   @Test
-  void testPipelineOnFlinkDeduplicatesExactlyAndDeadLettersEveryMalformedRecord() throws Exception {
+  void testPipelineOnFlinkDeduplicatesDeadLettersAndEndsWithTheTrueFleetInventory()
+      throws Exception {
     SimulatorConfig config =
         SimulatorConfig.builder()
             .seed(2026_11_25L)
@@ -80,6 +97,9 @@ class FleetStreamProcessorIntegrationTest {
             .malformedRate(0.005)
             .build();
     FleetSimulator simulator = new FleetSimulator(config);
+    ReferenceDataWriter.apply(
+        postgres.jdbcUrl(), postgres.user(), postgres.password(),
+        simulator.locations(), simulator.vehicles());
 
     // What the simulator knows it sent: every original once, every malformed record's origin.
     Set<String> expectedTelemetryIds = new HashSet<>();
@@ -125,7 +145,11 @@ class FleetStreamProcessorIntegrationTest {
                 "--parallelism=2",
                 "--attachedMode=false",
                 "--bootstrapServers=" + kafka.bootstrapServers(),
-                "--consumerGroup=integration-test")
+                "--consumerGroup=integration-test",
+                "--inventoryRefreshInterval=PT2S",
+                "--jdbcUrl=" + postgres.jdbcUrl(),
+                "--jdbcUser=" + postgres.user(),
+                "--jdbcPassword=" + postgres.password())
             .as(FleetPipelineOptions.class);
     options.setStreaming(true);
     Pipeline pipeline = Pipeline.create(options);
@@ -135,8 +159,17 @@ class FleetStreamProcessorIntegrationTest {
     String telemetryOut = FleetTopics.TELEMETRY_DEDUPLICATED;
     String bookingsOut = FleetTopics.BOOKINGS_DEDUPLICATED;
     String deadLetters = FleetTopics.DEAD_LETTER;
+    String inventoryOut = FleetTopics.INVENTORY_UPDATES;
+    Map<String, String> expectedRows = expectedAvailableVehicles(simulator);
+    assertThat("every vehicle reports in an hour", expectedRows.size(), is(300));
+    assertThat(
+        "vehicles end in more than one state",
+        expectedRows.values().stream().map(r -> r.split(" ")[0]).distinct().count(),
+        greaterThan(2L));
     try (KafkaTopicReader reader =
-        new KafkaTopicReader(kafka.bootstrapServers(), List.of(telemetryOut, bookingsOut, deadLetters))) {
+        new KafkaTopicReader(
+            kafka.bootstrapServers(),
+            List.of(telemetryOut, bookingsOut, deadLetters, inventoryOut))) {
       try {
         reader.pollUntil(
             () ->
@@ -145,9 +178,12 @@ class FleetStreamProcessorIntegrationTest {
                     && reader.records(deadLetters).size() >= expectedDeadLetters.size(),
             OUTPUT_TIMEOUT,
             "every expected output");
+        // The read model converges once the last throttled position refresh has been flushed.
+        awaitTableEquals(expectedRows, OUTPUT_TIMEOUT);
       } finally {
         job.cancel();
       }
+      assertThat(availableVehiclesTable(), equalTo(expectedRows));
       // Whatever the job wrote before it stopped: an extra copy would show up here.
       reader.readToEnd(Duration.ofSeconds(30));
 
@@ -164,6 +200,91 @@ class FleetStreamProcessorIntegrationTest {
         assertThat("one dead letter per rejected record: " + origin, previous, is((String) null));
       }
       assertThat(actualDeadLetters, equalTo(expectedDeadLetters));
+
+      // The topic's newest update per vehicle (greatest as_of, then revision) says the same.
+      Map<String, JsonNode> newestUpdate = new HashMap<>();
+      for (ConsumerRecord<String, String> record : reader.records(inventoryOut)) {
+        JsonNode update = JSON.readTree(record.value());
+        assertThat("keyed by vehicle", record.key(), is(update.get("vehicle_id").asText()));
+        newestUpdate.merge(record.key(), update, (a, b) -> newer(a, b) ? a : b);
+      }
+      Map<String, String> fromTopic = new HashMap<>();
+      newestUpdate.forEach(
+          (vehicle, u) ->
+              fromTopic.put(
+                  vehicle,
+                  row(u.get("status").asText(), text(u.get("booking_id")),
+                      u.get("lat").asDouble(), u.get("lon").asDouble(),
+                      u.get("battery_pct").asDouble(), typeOf(vehicle, simulator))));
+      assertThat(fromTopic, equalTo(expectedRows));
+    }
+  }
+
+  /** The simulator's ground truth as available_vehicles rows, for every vehicle that reported. */
+  private static Map<String, String> expectedAvailableVehicles(FleetSimulator simulator) {
+    Map<String, String> rows = new TreeMap<>();
+    for (VehicleTruth truth : simulator.finalFleetState().values()) {
+      if (truth.lastEventTime() != null) {
+        rows.put(
+            truth.vehicleId(),
+            row(truth.status().mdsName(), truth.bookingId(), truth.lat(), truth.lon(),
+                truth.batteryPct(), typeOf(truth.vehicleId(), simulator)));
+      }
+    }
+    return rows;
+  }
+
+  private static String typeOf(String vehicleId, FleetSimulator simulator) {
+    for (VehicleMetadata v : simulator.vehicles()) {
+      if (v.getVehicleId().equals(vehicleId)) {
+        return EventJson.wire(v.getVehicleType());
+      }
+    }
+    throw new AssertionError("unknown vehicle " + vehicleId);
+  }
+
+  private static String row(
+      String status, String bookingId, double lat, double lon, double battery, String type) {
+    return String.format(
+        java.util.Locale.ROOT, "%s booking=%s at %.6f,%.6f battery=%.1f type=%s",
+        status, bookingId, lat, lon, battery, type);
+  }
+
+  private static String text(JsonNode node) {
+    return node == null || node.isNull() ? null : node.asText();
+  }
+
+  private static boolean newer(JsonNode a, JsonNode b) {
+    int byAsOf =
+        Instant.parse(a.get("as_of").asText()).compareTo(Instant.parse(b.get("as_of").asText()));
+    return byAsOf != 0 ? byAsOf > 0 : a.get("revision").asLong() > b.get("revision").asLong();
+  }
+
+  private static Map<String, String> availableVehiclesTable() throws Exception {
+    Map<String, String> rows = new TreeMap<>();
+    try (Connection c =
+            DriverManager.getConnection(postgres.jdbcUrl(), postgres.user(), postgres.password());
+        Statement st = c.createStatement();
+        ResultSet rs =
+            st.executeQuery(
+                "SELECT vehicle_id, status, booking_id, lat, lon, battery_pct, vehicle_type"
+                    + " FROM available_vehicles")) {
+      while (rs.next()) {
+        rows.put(
+            rs.getString(1),
+            row(rs.getString(2), rs.getString(3), rs.getDouble(4), rs.getDouble(5),
+                rs.getDouble(6), rs.getString(7)));
+      }
+    }
+    return rows;
+  }
+
+  /** Polls the table (every 0.5 s) until it equals {@code expected} or the timeout passes. */
+  private static void awaitTableEquals(Map<String, String> expected, Duration timeout)
+      throws Exception {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (!availableVehiclesTable().equals(expected) && System.nanoTime() < deadline) {
+      Thread.sleep(500);
     }
   }
 

@@ -1,6 +1,8 @@
 package com.mobilitycorp.fleet.io.json;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParseException;
 import com.fasterxml.jackson.core.JsonParser;
@@ -17,11 +19,16 @@ import com.mobilitycorp.fleet.model.BookingEvent;
 import com.mobilitycorp.fleet.model.BookingEventType;
 import com.mobilitycorp.fleet.model.DeadLetter;
 import com.mobilitycorp.fleet.model.DeadLetterReason;
+import com.mobilitycorp.fleet.model.InventoryUpdate;
+import com.mobilitycorp.fleet.model.InventoryUpdateReason;
 import com.mobilitycorp.fleet.model.OperationalStatus;
 import com.mobilitycorp.fleet.model.TelemetryEvent;
+import com.mobilitycorp.fleet.model.VehicleStatus;
 import java.io.IOException;
+import java.math.BigDecimal;
 import java.time.format.DateTimeParseException;
 import java.util.Locale;
+import java.util.Objects;
 import java.util.stream.Collectors;
 import org.checkerframework.checker.nullness.qual.Nullable;
 import org.joda.time.Duration;
@@ -46,6 +53,8 @@ public final class EventJson {
   private static final ObjectWriter TELEMETRY_WRITER = MAPPER.writerFor(TelemetryJson.class);
   private static final ObjectWriter BOOKING_WRITER = MAPPER.writerFor(BookingJson.class);
   private static final ObjectWriter DEAD_LETTER_WRITER = MAPPER.writerFor(DeadLetterJson.class);
+  private static final ObjectReader INVENTORY_READER = MAPPER.readerFor(InventoryUpdateJson.class);
+  private static final ObjectWriter INVENTORY_WRITER = MAPPER.writerFor(InventoryUpdateJson.class);
 
   /** Telemetry as on {@code veh.events.raw}; boxed fields so absence is visible. */
   record TelemetryJson(
@@ -83,6 +92,33 @@ public final class EventJson {
       String detail,
       String rejectedAt,
       String payload) {}
+
+  /**
+   * A vehicle's availability as on {@code veh.inventory.updates}, in MDS / GBFS terms. Unlike the
+   * event topics every field is always written, absent ones as JSON null, so a consumer can tell
+   * "no position yet" from an old producer. is_reserved, is_disabled and current_fuel_percent are
+   * derived (from status and battery_pct) for GBFS consumers.
+   */
+  @JsonInclude(JsonInclude.Include.ALWAYS)
+  @JsonPropertyOrder({"vehicle_id", "status", "is_reserved", "is_disabled"}) // renamed ones go last
+  record InventoryUpdateJson(
+      String vehicleId,
+      String status,
+      // Explicit: Jackson would read an "is" accessor of a record as the property "reserved".
+      @JsonProperty("is_reserved") Boolean isReserved,
+      @JsonProperty("is_disabled") Boolean isDisabled,
+      String bookingId,
+      String locationId,
+      Double lat,
+      Double lon,
+      Double batteryPct,
+      Double currentFuelPercent,
+      Double currentRangeMeters,
+      String operationalStatus,
+      String lastReported,
+      String asOf,
+      Long revision,
+      String reason) {}
 
   // ---------------------------------------------------------------- decoding
 
@@ -141,6 +177,58 @@ public final class EventJson {
         .setEventTime(eventTime)
         .setBookingStart(bookingStart)
         .setBookingEnd(bookingEnd)
+        .build();
+  }
+
+  /**
+   * Decodes and validates one inventory update, the inverse of {@link #inventoryUpdateToJson}.
+   * The derived GBFS fields may be absent; when present they must agree with status and
+   * battery_pct.
+   */
+  public static InventoryUpdate decodeInventoryUpdate(@Nullable String payload) {
+    InventoryUpdateJson json = read(INVENTORY_READER, payload);
+    VehicleStatus status =
+        enumValue(VehicleStatus.class, "status", requiredText("status", json.status()));
+    agrees("is_reserved", json.isReserved(), status.isReserved(), "status " + json.status());
+    agrees("is_disabled", json.isDisabled(), status.isDisabled(), "status " + json.status());
+    Double batteryPct = optionalInRange("battery_pct", json.batteryPct(), 0, 100);
+    Double fuel = json.currentFuelPercent();
+    Double impliedFuel = fuelPercent(batteryPct);
+    // Tolerant: a producer dividing by 100 may differ from ours in the last bit.
+    if (fuel != null && impliedFuel != null && Math.abs(fuel - impliedFuel) <= 1e-9) {
+      fuel = impliedFuel;
+    }
+    agrees("current_fuel_percent", fuel, impliedFuel, "battery_pct " + batteryPct);
+    if ((json.lat() == null) != (json.lon() == null)) {
+      throw new InvalidEventException(
+          DeadLetterReason.INVALID_VALUE, "lat and lon must both be present or both be null");
+    }
+    long revision = required("revision", json.revision());
+    if (revision < 0) {
+      throw new InvalidEventException(
+          DeadLetterReason.INVALID_VALUE, "revision = " + revision + " is negative");
+    }
+    return InventoryUpdate.builder()
+        .setVehicleId(requiredText("vehicle_id", json.vehicleId()))
+        .setStatus(status)
+        .setBookingId(json.bookingId())
+        .setLocationId(json.locationId())
+        .setLat(optionalInRange("lat", json.lat(), -90, 90))
+        .setLon(optionalInRange("lon", json.lon(), -180, 180))
+        .setBatteryPct(batteryPct)
+        .setEstimatedRangeM(
+            optionalInRange(
+                "current_range_meters", json.currentRangeMeters(), 0, Double.MAX_VALUE))
+        .setOperationalStatus(
+            json.operationalStatus() == null
+                ? null
+                : enumValue(OperationalStatus.class, "operational_status", json.operationalStatus()))
+        .setLastReported(
+            json.lastReported() == null ? null : timestamp("last_reported", json.lastReported()))
+        .setAsOf(timestamp("as_of", requiredText("as_of", json.asOf())))
+        .setRevision(revision)
+        .setReason(
+            enumValue(InventoryUpdateReason.class, "reason", requiredText("reason", json.reason())))
         .build();
   }
 
@@ -257,6 +345,16 @@ public final class EventJson {
     return value == null ? null : inRange(field, value, min, max);
   }
 
+  /** A redundant field, when present, must say what its source field implies. */
+  private static void agrees(
+      String field, @Nullable Object value, @Nullable Object implied, String source) {
+    if (value != null && !Objects.equals(value, implied)) {
+      throw new InvalidEventException(
+          DeadLetterReason.INVALID_VALUE,
+          field + " = " + value + " contradicts " + source + " (implies " + implied + ")");
+    }
+  }
+
   private static <E extends Enum<E>> E enumValue(Class<E> type, String field, String wireValue) {
     try {
       return Enum.valueOf(type, wireValue.toUpperCase(Locale.ROOT));
@@ -312,6 +410,36 @@ public final class EventJson {
             d.getDetail(),
             format(d.getRejectedAt()),
             d.getPayload()));
+  }
+
+  public static String inventoryUpdateToJson(InventoryUpdate u) {
+    return write(
+        INVENTORY_WRITER,
+        new InventoryUpdateJson(
+            u.getVehicleId(),
+            wire(u.getStatus()),
+            u.getStatus().isReserved(),
+            u.getStatus().isDisabled(),
+            u.getBookingId(),
+            u.getLocationId(),
+            u.getLat(),
+            u.getLon(),
+            u.getBatteryPct(),
+            fuelPercent(u.getBatteryPct()),
+            u.getEstimatedRangeM(),
+            u.getOperationalStatus() == null ? null : wire(u.getOperationalStatus()),
+            u.getLastReported() == null ? null : format(u.getLastReported()),
+            format(u.getAsOf()),
+            u.getRevision(),
+            wire(u.getReason())));
+  }
+
+  /**
+   * GBFS {@code current_fuel_percent} (0..1) of a battery percentage: the decimal point moved, not
+   * a floating-point division, so 33.3 % is 0.333 rather than 0.33299999999999996.
+   */
+  static @Nullable Double fuelPercent(@Nullable Double batteryPct) {
+    return batteryPct == null ? null : BigDecimal.valueOf(batteryPct).movePointLeft(2).doubleValue();
   }
 
   /** Wire spelling of an enum constant: its lower-case name ({@code return_completed}). */
