@@ -59,7 +59,8 @@ public final class ReturnToAvailableLatencyBench {
 
   public static void main(String[] args) throws Exception {
     int rate = 1000;
-    int warmupSeconds = 30;
+    int backfillSeconds = 1800; // trips last 10-30 min: the first returns come after ~15 min
+    int warmupSeconds = 180; // drains the backlog (~1.6M messages at ~20k/s) first
     int measureSeconds = 120;
     int pollMillis = 10;
     Path out = Path.of("bench/results/return-to-available-latency.md");
@@ -72,6 +73,8 @@ public final class ReturnToAvailableLatencyBench {
         passThrough = true;
       } else if (arg.startsWith("--rate=")) {
         rate = Integer.parseInt(arg.substring(7));
+      } else if (arg.startsWith("--backfill-seconds=")) {
+        backfillSeconds = Integer.parseInt(arg.substring(19));
       } else if (arg.startsWith("--warmup-seconds=")) {
         warmupSeconds = Integer.parseInt(arg.substring(17));
       } else if (arg.startsWith("--measure-seconds=")) {
@@ -85,21 +88,18 @@ public final class ReturnToAvailableLatencyBench {
       }
     }
 
-    int vehicles = vehiclesFor(rate);
+    // Start the fleet a few minutes in the past, so trips are under way (and end, with a return)
+    // while we measure; that backlog is sent at once and drained during the warm-up.
+    Instant start = Instant.now().minus(Duration.standardSeconds(backfillSeconds));
+    // + 60 s: starting Kafka, PostgreSQL and the job takes a while of wall time.
+    Duration simulated =
+        Duration.standardSeconds(backfillSeconds + warmupSeconds + measureSeconds + 60);
+    int vehicles = vehiclesFor(rate, start, simulated);
     Path workDir = Files.createTempDirectory("fleet-latency-bench");
     try (LocalKafka kafka = LocalKafka.start(workDir.resolve("kafka"), 0);
         LocalPostgres postgres = LocalPostgres.start(workDir.resolve("postgres"), 0)) {
       kafka.createTopics(FleetTopics.all());
-      Instant start = Instant.now();
-      SimulatorConfig config =
-          SimulatorConfig.builder()
-              .seed(7)
-              .vehicleCount(vehicles)
-              .locationCount(60)
-              .start(start)
-              .duration(Duration.standardSeconds(warmupSeconds + measureSeconds))
-              .build();
-      FleetSimulator simulator = new FleetSimulator(config);
+      FleetSimulator simulator = new FleetSimulator(config(vehicles, start, simulated));
       ReferenceDataWriter.apply(
           postgres.jdbcUrl(), postgres.user(), postgres.password(),
           simulator.locations(), simulator.vehicles());
@@ -125,7 +125,7 @@ public final class ReturnToAvailableLatencyBench {
       FleetStreamProcessor.build(pipeline, options);
       PipelineResult job = pipeline.run();
 
-      Instant measureFrom = start.plus(Duration.standardSeconds(warmupSeconds));
+      Instant measureFrom = Instant.now().plus(Duration.standardSeconds(warmupSeconds));
       Instant measureUntil = measureFrom.plus(Duration.standardSeconds(measureSeconds));
       Map<String, PendingReturn> pending = new ConcurrentHashMap<>();
       List<Long> latencies = Collections.synchronizedList(new ArrayList<>());
@@ -135,7 +135,8 @@ public final class ReturnToAvailableLatencyBench {
           new Thread(() -> pollTable(postgres, pending, latencies, pollEvery), "table-poller");
       poller.setDaemon(true);
       poller.start();
-      long wallStart = System.currentTimeMillis();
+      long wallStart = measureFrom.getMillis();
+      long sentBefore = 0;
       try (KafkaProducer<String, String> producer = producer(kafka.bootstrapServers())) {
         Iterator<SimulatedMessage> messages = simulator.messages();
         while (messages.hasNext()) {
@@ -164,11 +165,15 @@ public final class ReturnToAvailableLatencyBench {
                           System.currentTimeMillis()));
                 }
               });
-          sent.incrementAndGet();
+          if (m.deliveryTime().isBefore(measureFrom)) {
+            sentBefore++;
+          } else {
+            sent.incrementAndGet();
+          }
         }
         producer.flush();
       }
-      double seconds = (System.currentTimeMillis() - wallStart) / 1000.0;
+      double seconds = Math.max(1, System.currentTimeMillis() - wallStart) / 1000.0;
       // Let the returns still in flight land (bounded wait), then stop.
       long deadline = System.currentTimeMillis() + 30_000;
       while (!pending.isEmpty() && System.currentTimeMillis() < deadline) {
@@ -185,8 +190,9 @@ public final class ReturnToAvailableLatencyBench {
               "# Return -> available in PostgreSQL: latency%n%n"
                   + "Measured %s on %d cores (`make bench`, %s).%n%n"
                   + "| metric | value |%n|---|---|%n"
-                  + "| input rate (all topics, incl. resends/malformed) | %,.0f events/s |%n"
+                  + "| input rate while measured (all topics, incl. resends/malformed) | %,.0f events/s |%n"
                   + "| simulated vehicles | %,d |%n"
+                  + "| sent before measuring (%d s of fleet history as a backlog, then the warm-up) | %,d messages |%n"
                   + "| returns measured (after %d s warm-up) | %,d |%n"
                   + "| returns not visible within 30 s | %d |%n"
                   + "| p50 | %d ms |%n| p90 | %d ms |%n| p99 | %d ms |%n| max | %d ms |%n%n"
@@ -195,7 +201,8 @@ public final class ReturnToAvailableLatencyBench {
                   + " parallelism 2, extra options: %s.%n",
               java.time.LocalDate.now(), Runtime.getRuntime().availableProcessors(),
               ReturnToAvailableLatencyBench.class.getSimpleName(),
-              sent.get() / seconds, vehicles, warmupSeconds, sorted.size(), unresolved,
+              sent.get() / seconds, vehicles, backfillSeconds, sentBefore, warmupSeconds,
+              sorted.size(), unresolved,
               percentile(sorted, 50), percentile(sorted, 90), percentile(sorted, 99),
               sorted.isEmpty() ? -1 : sorted.get(sorted.size() - 1), pollMillis,
               pipelineArgs.isEmpty() ? "none" : String.join(" ", pipelineArgs));
@@ -243,23 +250,34 @@ public final class ReturnToAvailableLatencyBench {
     }
   }
 
-  /** Vehicles for {@code rate} messages/s, from the simulator's own rate on a 10-minute sample. */
-  static int vehiclesFor(int rate) {
-    int sampleVehicles = 1000;
-    FleetSimulator sample =
-        new FleetSimulator(
-            SimulatorConfig.builder()
-                .seed(7)
-                .vehicleCount(sampleVehicles)
-                .locationCount(60)
-                .start(Instant.now())
-                .duration(Duration.standardMinutes(10))
-                .build());
+  /**
+   * The bench's fleet. Demand follows Berlin's clock, so the booking rate is set high enough to
+   * give a few returns per second at any hour (at night the demand curve scales it down ~10x).
+   */
+  static SimulatorConfig config(int vehicles, Instant start, Duration duration) {
+    return SimulatorConfig.builder()
+        .seed(7)
+        .vehicleCount(vehicles)
+        .locationCount(60)
+        .start(start)
+        .duration(duration)
+        .bookingsPerVehiclePerDay(60)
+        .build();
+  }
+
+  /** Vehicles for {@code rate} messages/s, from the simulator's own rate on the same window. */
+  static int vehiclesFor(int rate, Instant start, Duration duration) {
+    int sampleVehicles = 500;
+    FleetSimulator sample = new FleetSimulator(config(sampleVehicles, start, duration));
     long messages = 0;
-    for (Iterator<SimulatedMessage> it = sample.messages(); it.hasNext(); it.next()) {
-      messages++;
+    Instant from = start.plus(duration).minus(Duration.standardSeconds(120));
+    for (Iterator<SimulatedMessage> it = sample.messages(); it.hasNext(); ) {
+      // The last two minutes: trips are under way then, as while we measure.
+      if (!it.next().deliveryTime().isBefore(from)) {
+        messages++;
+      }
     }
-    double perVehiclePerSecond = messages / 600.0 / sampleVehicles;
+    double perVehiclePerSecond = messages / 120.0 / sampleVehicles;
     return (int) Math.round(rate / perVehiclePerSecond);
   }
 
