@@ -94,6 +94,30 @@ class EventSchemasTest {
   }
 
   @Test
+  void testWeatherAndAlertSchemasHaveEveryFieldAndRoundTrip() throws Exception {
+    assertThat(
+        fieldNames(registry.getSchema(WeatherObservation.class)),
+        containsInAnyOrder(
+            "observationId", "locationId", "observedAt", "temperatureC", "precipitationMmH",
+            "windSpeedKmh", "condition"));
+    CoderProperties.coderDecodeEncodeEqual(
+        registry.getSchemaCoder(WeatherObservation.class),
+        WeatherObservation.create("w1", "berlin-mitte", T, -2.5, 1.2, 18.0, WeatherCondition.SNOW));
+    assertThat(
+        fieldNames(registry.getSchema(Alert.class)),
+        containsInAnyOrder(
+            "alertId", "type", "severity", "vehicleId", "locationId", "eventTime", "detectedAt",
+            "details"));
+    Alert alert =
+        Alert.builder()
+            .setAlertId("low_battery:v1:1").setType(AlertType.LOW_BATTERY)
+            .setSeverity(AlertSeverity.WARNING).setVehicleId("v1").setLocationId(null)
+            .setEventTime(T).setDetectedAt(T).setDetails(java.util.Map.of("battery_pct", "19.9"))
+            .build();
+    CoderProperties.coderDecodeEncodeEqual(registry.getSchemaCoder(Alert.class), alert);
+  }
+
+  @Test
   void testReferenceDataAndDeadLetterSchemasRoundTrip() throws Exception {
     assertThat(registry.getSchema(VehicleMetadata.class).getFieldCount(), is(5));
     assertThat(registry.getSchema(LocationMetadata.class).getFieldCount(), is(6));
