@@ -116,6 +116,24 @@ public interface FleetPipelineOptions extends StreamingOptions {
 
   void setAvailableVehiclesEnabled(boolean value);
 
+  @Description("Use case 2: LOW_BATTERY alerts (one per low-battery episode) to the alerts topic.")
+  @Default.Boolean(true)
+  boolean getLowBatteryAlertsEnabled();
+
+  void setLowBatteryAlertsEnabled(boolean value);
+
+  @Description("Battery readings strictly below this (percent) are low.")
+  @Default.Double(20.0)
+  double getLowBatteryThresholdPct();
+
+  void setLowBatteryThresholdPct(double value);
+
+  @Description("Output topic: alerts of every type (one JSON schema), keyed by vehicle or location.")
+  @Default.String("alerts")
+  String getAlertsTopic();
+
+  void setAlertsTopic(String value);
+
   @Description("JDBC URL of the read-model / reference-data database (PostgreSQL).")
   @Default.String("jdbc:postgresql://127.0.0.1:15432/postgres")
   String getJdbcUrl();

@@ -5,11 +5,13 @@ import com.mobilitycorp.fleet.io.json.EventJson;
 import com.mobilitycorp.fleet.io.kafka.DecodeEvents;
 import com.mobilitycorp.fleet.io.kafka.KafkaEventSource;
 import com.mobilitycorp.fleet.io.kafka.KafkaJsonSink;
+import com.mobilitycorp.fleet.model.Alert;
 import com.mobilitycorp.fleet.model.BookingEvent;
 import com.mobilitycorp.fleet.model.DeadLetter;
 import com.mobilitycorp.fleet.model.InventoryUpdate;
 import com.mobilitycorp.fleet.model.TelemetryEvent;
 import com.mobilitycorp.fleet.transforms.DeduplicateEvents;
+import com.mobilitycorp.fleet.transforms.DetectLowBattery;
 import com.mobilitycorp.fleet.transforms.TrackVehicleInventory;
 import org.apache.beam.runners.direct.DirectOptions;
 import org.apache.beam.sdk.Pipeline;
@@ -26,8 +28,9 @@ import org.joda.time.Duration;
  * The fleet stream processor: reads telemetry and booking events from Kafka, validates them
  * (invalid records to the dead-letter topic), drops re-sent duplicates and publishes the clean
  * streams; joins them into each vehicle's availability (use case 1, {@code veh.inventory.updates})
- * and upserts that into PostgreSQL's {@code available_vehicles} (use case 4). Later stages
- * (alerts, demand, utilization) hang off the clean streams.
+ * and upserts that into PostgreSQL's {@code available_vehicles} (use case 4); raises LOW_BATTERY
+ * alerts (use case 2). Later stages (enrichment, other alerts, demand, utilization) hang off the
+ * clean streams.
  *
  * <p>Only wiring lives here: decoding and Kafka are in {@code io}, domain logic in {@code
  * transforms}. Every apply is named; the names are the state's identity in Flink savepoints, so
@@ -100,6 +103,20 @@ public final class FleetStreamProcessor {
       }
     }
 
+    if (options.getLowBatteryAlertsEnabled()) {
+      uniqueTelemetry
+          .apply(
+              "DetectLowBattery",
+              DetectLowBattery.create()
+                  .withThresholdPct(options.getLowBatteryThresholdPct())
+                  .withAllowedLateness(duration(options.getAllowedLateness())))
+          .apply(
+              "PublishLowBatteryAlerts",
+              KafkaJsonSink.of(
+                  kafka, options.getAlertsTopic(),
+                  FleetStreamProcessor::alertKey, EventJson::alertToJson));
+    }
+
     PCollectionList.of(telemetry.failures())
         .and(bookings.failures())
         .apply("CollectDeadLetters", Flatten.pCollections())
@@ -108,6 +125,11 @@ public final class FleetStreamProcessor {
             KafkaJsonSink.of(
                 kafka, options.getDeadLetterTopic(),
                 DeadLetter::getSourceTopic, EventJson::deadLetterToJson));
+  }
+
+  /** Alerts are keyed by their vehicle (so a vehicle's alerts stay in order), else location. */
+  static String alertKey(Alert alert) {
+    return alert.getVehicleId() != null ? alert.getVehicleId() : alert.getLocationId();
   }
 
   /** ISO-8601 duration (PT5M); Joda's own parser only takes seconds (PT300S). */

@@ -134,6 +134,9 @@ final class JobProgress {
           now.getOrDefault("status_changes", 0L) + now.getOrDefault("late_corrections", 0L),
           now.getOrDefault("late_corrections", 0L)));
     }
+    if (now.containsKey("alerts_raised")) {
+      out.append(String.format(" | low-battery alerts %,d", now.get("alerts_raised")));
+    }
     if (now.containsKey("rows_submitted")) {
       out.append(String.format(" | available_vehicles upserts %,d", now.get("rows_submitted")));
     }

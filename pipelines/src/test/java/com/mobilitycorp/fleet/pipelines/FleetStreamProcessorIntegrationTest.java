@@ -17,6 +17,8 @@ import com.mobilitycorp.fleet.testing.simulator.SimulatorConfig;
 import com.mobilitycorp.fleet.testing.simulator.VehicleTruth;
 import com.mobilitycorp.fleet.testing.stack.LocalKafka;
 import com.mobilitycorp.fleet.testing.stack.LocalPostgres;
+import com.mobilitycorp.fleet.transforms.DetectLowBattery;
+import com.mobilitycorp.fleet.transforms.DetectLowBatteryModel;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -217,6 +219,90 @@ class FleetStreamProcessorIntegrationTest {
                       u.get("lat").asDouble(), u.get("lon").asDouble(),
                       u.get("battery_pct").asDouble(), typeOf(vehicle, simulator))));
       assertThat(fromTopic, equalTo(expectedRows));
+    }
+  }
+
+  @Test
+  void testLowBatteryAlertsOnFlinkAreExactlyTheModelsEpisodesEachOnce() throws Exception {
+    // Resends and disorder within the lateness, but nothing beyond it: then which reading raises
+    // each alert depends only on each vehicle's delivery order, which Kafka keeps per key, so the
+    // model fed in delivery order predicts the alert ids exactly.
+    SimulatorConfig config =
+        SimulatorConfig.builder()
+            .seed(2026_11_26L)
+            .vehicleCount(400)
+            .locationCount(12)
+            .start(yesterdayMorningRush())
+            .duration(org.joda.time.Duration.standardHours(1))
+            .bookingsPerVehiclePerDay(24)
+            .duplicateRate(0.05)
+            .outOfOrderRate(0.10)
+            .lateRate(0)
+            .malformedRate(0.005)
+            .build();
+    String prefix = "lowbattery.";
+    Map<String, Integer> topics = new HashMap<>();
+    FleetTopics.all().forEach((topic, partitions) -> topics.put(prefix + topic, partitions));
+    kafka.createTopics(topics);
+    DetectLowBatteryModel model =
+        new DetectLowBatteryModel(
+            DetectLowBattery.DEFAULT_THRESHOLD_PCT, 0.0, DetectLowBattery.DEFAULT_ALLOWED_LATENESS);
+    try (KafkaProducer<String, String> producer = producer()) {
+      for (SimulatedMessage message :
+          (Iterable<SimulatedMessage>) new FleetSimulator(config)::messages) {
+        producer.send(
+            new ProducerRecord<>(prefix + message.topic(), message.key(), message.payload()));
+        if (message.kind() == SimulatedMessage.Kind.ORIGINAL && message.isTelemetry()) {
+          model.onReading(message.telemetry());
+        }
+      }
+      producer.flush();
+    }
+    List<String> expected = new ArrayList<>(model.published());
+    expected.sort(null);
+    assertThat("the fleet must run low somewhere", expected.size(), greaterThan(5));
+    assertThat("no reading is beyond the lateness here", model.beyondLateness(), is(0L));
+
+    FleetPipelineOptions options =
+        PipelineOptionsFactory.fromArgs(
+                "--runner=FlinkRunner",
+                "--flinkMaster=[local]",
+                "--parallelism=2",
+                "--attachedMode=false",
+                "--bootstrapServers=" + kafka.bootstrapServers(),
+                "--consumerGroup=integration-test-low-battery",
+                "--telemetryTopic=" + prefix + FleetTopics.VEHICLE_EVENTS_RAW,
+                "--bookingTopic=" + prefix + FleetTopics.DOMAIN_EVENTS,
+                "--deadLetterTopic=" + prefix + FleetTopics.DEAD_LETTER,
+                "--deduplicatedTelemetryTopic=" + prefix + FleetTopics.TELEMETRY_DEDUPLICATED,
+                "--deduplicatedBookingTopic=" + prefix + FleetTopics.BOOKINGS_DEDUPLICATED,
+                "--alertsTopic=" + prefix + FleetTopics.ALERTS,
+                "--inventoryEnabled=false")
+            .as(FleetPipelineOptions.class);
+    options.setStreaming(true);
+    Pipeline pipeline = Pipeline.create(options);
+    FleetStreamProcessor.build(pipeline, options);
+    PipelineResult job = pipeline.run();
+
+    String alerts = prefix + FleetTopics.ALERTS;
+    try (KafkaTopicReader reader = new KafkaTopicReader(kafka.bootstrapServers(), List.of(alerts))) {
+      try {
+        reader.pollUntil(
+            () -> reader.records(alerts).size() >= expected.size(), OUTPUT_TIMEOUT,
+            "every expected alert");
+      } finally {
+        job.cancel();
+      }
+      reader.readToEnd(Duration.ofSeconds(10)); // a second copy of any alert would show here
+      List<String> ids = new ArrayList<>();
+      for (ConsumerRecord<String, String> record : reader.records(alerts)) {
+        JsonNode alert = JSON.readTree(record.value());
+        assertThat("keyed by vehicle", record.key(), is(alert.get("vehicle_id").asText()));
+        assertThat(alert.get("type").asText(), is("low_battery"));
+        ids.add(alert.get("alert_id").asText());
+      }
+      ids.sort(null);
+      assertThat(ids, equalTo(expected));
     }
   }
 

@@ -15,6 +15,9 @@ import com.fasterxml.jackson.databind.ObjectReader;
 import com.fasterxml.jackson.databind.ObjectWriter;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
+import com.mobilitycorp.fleet.model.Alert;
+import com.mobilitycorp.fleet.model.AlertSeverity;
+import com.mobilitycorp.fleet.model.AlertType;
 import com.mobilitycorp.fleet.model.BookingEvent;
 import com.mobilitycorp.fleet.model.BookingEventType;
 import com.mobilitycorp.fleet.model.DeadLetter;
@@ -24,11 +27,16 @@ import com.mobilitycorp.fleet.model.InventoryUpdateReason;
 import com.mobilitycorp.fleet.model.OperationalStatus;
 import com.mobilitycorp.fleet.model.TelemetryEvent;
 import com.mobilitycorp.fleet.model.VehicleStatus;
+import com.mobilitycorp.fleet.model.WeatherCondition;
+import com.mobilitycorp.fleet.model.WeatherObservation;
 import java.io.IOException;
 import java.math.BigDecimal;
 import java.time.format.DateTimeParseException;
+import java.util.LinkedHashMap;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Objects;
+import java.util.TreeMap;
 import java.util.stream.Collectors;
 import org.checkerframework.checker.nullness.qual.Nullable;
 import org.joda.time.Duration;
@@ -40,6 +48,11 @@ import org.joda.time.Instant;
  * half-valid event. Unknown extra fields are ignored so producers can add fields first.
  */
 public final class EventJson {
+  /** The timestamp field of telemetry and booking events (and of alerts). */
+  public static final String EVENT_TIME_FIELD = "event_time";
+  /** The timestamp field of weather observations. */
+  public static final String OBSERVED_AT_FIELD = "observed_at";
+
   private static final ObjectMapper MAPPER =
       new ObjectMapper()
           .setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
@@ -55,6 +68,10 @@ public final class EventJson {
   private static final ObjectWriter DEAD_LETTER_WRITER = MAPPER.writerFor(DeadLetterJson.class);
   private static final ObjectReader INVENTORY_READER = MAPPER.readerFor(InventoryUpdateJson.class);
   private static final ObjectWriter INVENTORY_WRITER = MAPPER.writerFor(InventoryUpdateJson.class);
+  private static final ObjectReader WEATHER_READER = MAPPER.readerFor(WeatherJson.class);
+  private static final ObjectWriter WEATHER_WRITER = MAPPER.writerFor(WeatherJson.class);
+  private static final ObjectReader ALERT_READER = MAPPER.readerFor(AlertJson.class);
+  private static final ObjectWriter ALERT_WRITER = MAPPER.writerFor(AlertJson.class);
 
   /** Telemetry as on {@code veh.events.raw}; boxed fields so absence is visible. */
   record TelemetryJson(
@@ -120,6 +137,32 @@ public final class EventJson {
       Long revision,
       String reason) {}
 
+  /** A weather observation as on {@code weather.observations}, keyed by location_id. */
+  record WeatherJson(
+      String observationId,
+      String locationId,
+      String observedAt,
+      Double temperatureC,
+      Double precipitationMmH,
+      Double windSpeedKmh,
+      String condition) {}
+
+  /**
+   * An alert as on {@code alerts}. Like the inventory updates every field is always written, so a
+   * location alert says "vehicle_id": null. Details are read as any JSON values so the decoder can
+   * reject what is not a string instead of letting Jackson coerce it.
+   */
+  @JsonInclude(JsonInclude.Include.ALWAYS)
+  record AlertJson(
+      String alertId,
+      String type,
+      String severity,
+      String vehicleId,
+      String locationId,
+      String eventTime,
+      String detectedAt,
+      Map<String, Object> details) {}
+
   // ---------------------------------------------------------------- decoding
 
   /**
@@ -131,7 +174,7 @@ public final class EventJson {
   public static TelemetryEvent decodeTelemetry(
       @Nullable String payload, Instant now, Duration maxFutureSkew) {
     TelemetryJson json = read(TELEMETRY_READER, payload);
-    Instant eventTime = eventTime(json.eventTime(), now, maxFutureSkew);
+    Instant eventTime = notInFuture(EVENT_TIME_FIELD, json.eventTime(), now, maxFutureSkew);
     return TelemetryEvent.builder()
         .setEventId(requiredText("event_id", json.eventId()))
         .setVehicleId(requiredText("vehicle_id", json.vehicleId()))
@@ -160,7 +203,7 @@ public final class EventJson {
     BookingJson json = read(BOOKING_READER, payload);
     BookingEventType type =
         enumValue(BookingEventType.class, "event_type", requiredText("event_type", json.eventType()));
-    Instant eventTime = eventTime(json.eventTime(), now, maxFutureSkew);
+    Instant eventTime = notInFuture(EVENT_TIME_FIELD, json.eventTime(), now, maxFutureSkew);
     Instant bookingStart = timestamp("booking_start", requiredText("booking_start", json.bookingStart()));
     Instant bookingEnd =
         json.bookingEnd() == null ? null : timestamp("booking_end", json.bookingEnd());
@@ -233,10 +276,63 @@ public final class EventJson {
   }
 
   /**
+   * Decodes and validates one weather observation; see {@link #decodeTelemetry}. The plausible
+   * ranges are wide (-60..60 °C, 0..300 mm/h, 0..250 km/h): they catch unit mix-ups and broken
+   * sensors, not unusual weather.
+   */
+  public static WeatherObservation decodeWeather(
+      @Nullable String payload, Instant now, Duration maxFutureSkew) {
+    WeatherJson json = read(WEATHER_READER, payload);
+    Instant observedAt = notInFuture(OBSERVED_AT_FIELD, json.observedAt(), now, maxFutureSkew);
+    return WeatherObservation.create(
+        requiredText("observation_id", json.observationId()),
+        requiredText("location_id", json.locationId()),
+        observedAt,
+        inRange("temperature_c", required("temperature_c", json.temperatureC()), -60, 60),
+        inRange(
+            "precipitation_mm_h", required("precipitation_mm_h", json.precipitationMmH()), 0, 300),
+        inRange("wind_speed_kmh", required("wind_speed_kmh", json.windSpeedKmh()), 0, 250),
+        enumValue(
+            WeatherCondition.class, "condition", requiredText("condition", json.condition())));
+  }
+
+  /**
+   * Decodes and validates one alert, the inverse of {@link #alertToJson}. No clock check: alerts
+   * are the pipeline's own output, and a replay legitimately carries old times.
+   */
+  public static Alert decodeAlert(@Nullable String payload) {
+    AlertJson json = read(ALERT_READER, payload);
+    return Alert.builder()
+        .setAlertId(requiredText("alert_id", json.alertId()))
+        .setType(enumValue(AlertType.class, "type", requiredText("type", json.type())))
+        .setSeverity(
+            enumValue(AlertSeverity.class, "severity", requiredText("severity", json.severity())))
+        .setVehicleId(optionalText("vehicle_id", json.vehicleId()))
+        .setLocationId(optionalText("location_id", json.locationId()))
+        .setEventTime(timestamp("event_time", requiredText("event_time", json.eventTime())))
+        .setDetectedAt(timestamp("detected_at", requiredText("detected_at", json.detectedAt())))
+        .setDetails(stringValues("details", required("details", json.details())))
+        .build();
+  }
+
+  /**
    * Reads only the top-level {@code event_time} of a payload, cheaply (a streaming scan, no
    * object). Null when the payload has no parseable event time; the caller decides what that means.
    */
   public static @Nullable Instant peekEventTime(@Nullable String payload) {
+    return peekTimestamp(payload, EVENT_TIME_FIELD);
+  }
+
+  /** {@link #peekEventTime} for weather payloads, whose time is {@code observed_at}. */
+  public static @Nullable Instant peekObservedAt(@Nullable String payload) {
+    return peekTimestamp(payload, OBSERVED_AT_FIELD);
+  }
+
+  /**
+   * Reads only the top-level timestamp {@code field} of a payload, like {@link #peekEventTime}.
+   * Null when the payload has no parseable value there.
+   */
+  public static @Nullable Instant peekTimestamp(@Nullable String payload, String field) {
     if (payload == null) {
       return null;
     }
@@ -245,9 +341,9 @@ public final class EventJson {
         return null;
       }
       while (parser.nextToken() == JsonToken.FIELD_NAME) {
-        String field = parser.currentName();
+        String name = parser.currentName();
         JsonToken value = parser.nextToken();
-        if ("event_time".equals(field)) {
+        if (field.equals(name)) {
           return value == JsonToken.VALUE_STRING ? parseInstant(parser.getText()) : null;
         }
         parser.skipChildren();
@@ -294,14 +390,16 @@ public final class EventJson {
         .collect(Collectors.joining("."));
   }
 
-  private static Instant eventTime(@Nullable String text, Instant now, Duration maxFutureSkew) {
-    Instant eventTime = timestamp("event_time", requiredText("event_time", text));
-    if (eventTime.isAfter(now.plus(maxFutureSkew))) {
+  /** A required timestamp that may be at most {@code maxFutureSkew} ahead of {@code now}. */
+  private static Instant notInFuture(
+      String field, @Nullable String text, Instant now, Duration maxFutureSkew) {
+    Instant time = timestamp(field, requiredText(field, text));
+    if (time.isAfter(now.plus(maxFutureSkew))) {
       throw new InvalidEventException(
           DeadLetterReason.FUTURE_TIMESTAMP,
-          "event_time " + text + " is more than " + maxFutureSkew + " ahead of " + now);
+          field + " " + text + " is more than " + maxFutureSkew + " ahead of " + now);
     }
-    return eventTime;
+    return time;
   }
 
   private static Instant timestamp(String field, String text) {
@@ -329,6 +427,28 @@ public final class EventJson {
       throw new InvalidEventException(DeadLetterReason.MISSING_FIELD, "missing field " + field);
     }
     return value;
+  }
+
+  /** Absent (null) is fine; present but blank is not an id. */
+  private static @Nullable String optionalText(String field, @Nullable String value) {
+    if (value != null && value.isBlank()) {
+      throw new InvalidEventException(DeadLetterReason.INVALID_VALUE, field + " is blank");
+    }
+    return value;
+  }
+
+  /** A JSON object whose values must all be strings (no silent coercion of numbers or nulls). */
+  private static Map<String, String> stringValues(String field, Map<String, Object> object) {
+    Map<String, String> strings = new LinkedHashMap<>();
+    for (Map.Entry<String, Object> e : object.entrySet()) {
+      if (!(e.getValue() instanceof String)) {
+        throw new InvalidEventException(
+            DeadLetterReason.INVALID_VALUE,
+            field + "." + e.getKey() + " = " + e.getValue() + " is not a string");
+      }
+      strings.put(e.getKey(), (String) e.getValue());
+    }
+    return strings;
   }
 
   private static double inRange(String field, double value, double min, double max) {
@@ -432,6 +552,34 @@ public final class EventJson {
             format(u.getAsOf()),
             u.getRevision(),
             wire(u.getReason())));
+  }
+
+  public static String weatherToJson(WeatherObservation w) {
+    return write(
+        WEATHER_WRITER,
+        new WeatherJson(
+            w.getObservationId(),
+            w.getLocationId(),
+            format(w.getObservedAt()),
+            w.getTemperatureC(),
+            w.getPrecipitationMmH(),
+            w.getWindSpeedKmh(),
+            wire(w.getCondition())));
+  }
+
+  /** Details are written with sorted keys, so equal alerts give byte-identical records. */
+  public static String alertToJson(Alert a) {
+    return write(
+        ALERT_WRITER,
+        new AlertJson(
+            a.getAlertId(),
+            wire(a.getType()),
+            wire(a.getSeverity()),
+            a.getVehicleId(),
+            a.getLocationId(),
+            format(a.getEventTime()),
+            format(a.getDetectedAt()),
+            new TreeMap<>(a.getDetails())));
   }
 
   /**

@@ -6,6 +6,7 @@ import com.mobilitycorp.fleet.model.BookingEvent;
 import com.mobilitycorp.fleet.model.DeadLetter;
 import com.mobilitycorp.fleet.model.DeadLetterReason;
 import com.mobilitycorp.fleet.model.TelemetryEvent;
+import com.mobilitycorp.fleet.model.WeatherObservation;
 import java.util.Locale;
 import org.apache.beam.sdk.io.kafka.KafkaRecord;
 import org.apache.beam.sdk.metrics.Counter;
@@ -56,6 +57,12 @@ public final class DecodeEvents<T>
   public static DecodeEvents<BookingEvent> bookings(Duration maxFutureSkew) {
     return new DecodeEvents<>(
         TypeDescriptor.of(BookingEvent.class), EventJson::decodeBooking, maxFutureSkew);
+  }
+
+  /** Weather observations from {@code weather.observations}; the skew applies to observed_at. */
+  public static DecodeEvents<WeatherObservation> weather(Duration maxFutureSkew) {
+    return new DecodeEvents<>(
+        TypeDescriptor.of(WeatherObservation.class), EventJson::decodeWeather, maxFutureSkew);
   }
 
   @Override

@@ -17,10 +17,11 @@ import org.joda.time.Duration;
 import org.joda.time.Instant;
 
 /**
- * Reads one JSON topic with KafkaIO, stamping each record with the {@code event_time} in its
- * payload. The watermark is Beam's {@link CustomTimestampPolicyWithLimitedDelay}: the largest event
- * time seen minus {@code maxDisorder}, capped at now, and advanced to now minus {@code maxDisorder}
- * on an idle partition.
+ * Reads one JSON topic with KafkaIO, stamping each record with the timestamp in its payload: {@code
+ * event_time} by default, {@code observed_at} for weather ({@link #withTimestampField}). The
+ * watermark is Beam's {@link CustomTimestampPolicyWithLimitedDelay}: the largest event time seen
+ * minus {@code maxDisorder}, capped at now, and advanced to now minus {@code maxDisorder} on an
+ * idle partition.
  *
  * <p>Records keep their Kafka metadata (topic, partition, offset) so that a record that fails
  * decoding can be dead-lettered with its origin.
@@ -33,18 +34,21 @@ public final class KafkaEventSource
   private final String consumerGroup;
   private final Duration maxDisorder;
   private final Duration maxFutureSkew;
+  private final String timestampField;
 
   private KafkaEventSource(
       String bootstrapServers,
       String topic,
       String consumerGroup,
       Duration maxDisorder,
-      Duration maxFutureSkew) {
+      Duration maxFutureSkew,
+      String timestampField) {
     this.bootstrapServers = bootstrapServers;
     this.topic = topic;
     this.consumerGroup = consumerGroup;
     this.maxDisorder = maxDisorder;
     this.maxFutureSkew = maxFutureSkew;
+    this.timestampField = timestampField;
   }
 
   /**
@@ -59,14 +63,33 @@ public final class KafkaEventSource
       String consumerGroup,
       Duration maxDisorder,
       Duration maxFutureSkew) {
-    return new KafkaEventSource(bootstrapServers, topic, consumerGroup, maxDisorder, maxFutureSkew);
+    return new KafkaEventSource(
+        bootstrapServers,
+        topic,
+        consumerGroup,
+        maxDisorder,
+        maxFutureSkew,
+        EventJson.EVENT_TIME_FIELD);
+  }
+
+  /**
+   * Takes the record timestamps from this top-level field of the payload instead of {@code
+   * event_time}: {@link EventJson#OBSERVED_AT_FIELD} for {@code weather.observations}.
+   */
+  public KafkaEventSource withTimestampField(String field) {
+    return new KafkaEventSource(
+        bootstrapServers, topic, consumerGroup, maxDisorder, maxFutureSkew, field);
+  }
+
+  /** The record timestamps the watermark policy is fed with. */
+  SerializableFunction<KafkaRecord<String, String>, Instant> payloadTime() {
+    return new PayloadEventTime(timestampField, maxFutureSkew);
   }
 
   @Override
   public PCollection<KafkaRecord<String, String>> expand(PBegin input) {
     Duration disorder = maxDisorder;
-    SerializableFunction<KafkaRecord<String, String>, Instant> eventTime =
-        new PayloadEventTime(maxFutureSkew);
+    SerializableFunction<KafkaRecord<String, String>, Instant> eventTime = payloadTime();
     Map<String, Object> consumerConfig = new HashMap<>();
     consumerConfig.put(ConsumerConfig.GROUP_ID_CONFIG, consumerGroup);
     consumerConfig.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
@@ -89,22 +112,25 @@ public final class KafkaEventSource
   }
 
   /**
-   * The payload's event_time; for a record without a plausible one (unparseable, or ahead of the
-   * wall clock by more than the skew) the minimum timestamp, which never advances the watermark.
-   * Such records are dead-lettered by the decoder; they must not move event time for the rest.
+   * The payload's timestamp field (event_time, observed_at); for a record without a plausible one
+   * (unparseable, or ahead of the wall clock by more than the skew) the minimum timestamp, which
+   * never advances the watermark. Such records are dead-lettered by the decoder; they must not
+   * move event time for the rest.
    */
   static final class PayloadEventTime
       implements SerializableFunction<KafkaRecord<String, String>, Instant> {
     private static final long serialVersionUID = 1L;
+    private final String field;
     private final Duration maxFutureSkew;
 
-    PayloadEventTime(Duration maxFutureSkew) {
+    PayloadEventTime(String field, Duration maxFutureSkew) {
+      this.field = field;
       this.maxFutureSkew = maxFutureSkew;
     }
 
     @Override
     public Instant apply(KafkaRecord<String, String> record) {
-      Instant eventTime = EventJson.peekEventTime(record.getKV().getValue());
+      Instant eventTime = EventJson.peekTimestamp(record.getKV().getValue(), field);
       if (eventTime == null || eventTime.isAfter(Instant.now().plus(maxFutureSkew))) {
         return BoundedWindow.TIMESTAMP_MIN_VALUE;
       }

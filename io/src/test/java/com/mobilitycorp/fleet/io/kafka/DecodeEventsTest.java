@@ -8,6 +8,8 @@ import com.mobilitycorp.fleet.model.DeadLetter;
 import com.mobilitycorp.fleet.model.DeadLetterReason;
 import com.mobilitycorp.fleet.model.OperationalStatus;
 import com.mobilitycorp.fleet.model.TelemetryEvent;
+import com.mobilitycorp.fleet.model.WeatherCondition;
+import com.mobilitycorp.fleet.model.WeatherObservation;
 import java.util.List;
 import org.apache.beam.sdk.PipelineResult;
 import org.apache.beam.sdk.coders.NullableCoder;
@@ -36,8 +38,23 @@ class DecodeEventsTest {
   private static final String TOPIC = "veh.events.raw";
 
   private static KafkaRecord<String, String> record(int partition, long offset, String value) {
+    return record(TOPIC, partition, offset, value);
+  }
+
+  private static KafkaRecord<String, String> record(
+      String topic, int partition, long offset, String value) {
     return new KafkaRecord<>(
-        TOPIC, partition, offset, 0L, KafkaTimestampType.CREATE_TIME, null, "v1", value);
+        topic, partition, offset, 0L, KafkaTimestampType.CREATE_TIME, null, "v1", value);
+  }
+
+  private static PCollection<KafkaRecord<String, String>> create(
+      TestPipeline p, List<KafkaRecord<String, String>> records) {
+    return p.apply(
+        Create.of(records)
+            .withCoder(
+                KafkaRecordCoder.of(
+                    NullableCoder.of(StringUtf8Coder.of()),
+                    NullableCoder.of(StringUtf8Coder.of()))));
   }
 
   private static long counter(PipelineResult result, String name) {
@@ -72,13 +89,7 @@ class DecodeEventsTest {
             record(3, 40, null));
 
     WithFailures.Result<PCollection<TelemetryEvent>, DeadLetter> decoded =
-        p.apply(
-                Create.of(records)
-                    .withCoder(
-                        KafkaRecordCoder.of(
-                            NullableCoder.of(StringUtf8Coder.of()),
-                            NullableCoder.of(StringUtf8Coder.of()))))
-            .apply(DecodeEvents.telemetry(Duration.standardMinutes(5)));
+        create(p, records).apply(DecodeEvents.telemetry(Duration.standardMinutes(5)));
 
     PAssert.that(decoded.output()).containsInAnyOrder(valid);
     PAssert.that(
@@ -98,5 +109,54 @@ class DecodeEventsTest {
     assertThat(counter(result, "decoded_" + TOPIC), is(1L));
     assertThat(counter(result, "dead_letters_malformed_json"), is(2L));
     assertThat(counter(result, "dead_letters_invalid_value"), is(1L));
+  }
+
+  @Test
+  void testWeatherIsDecodedAndFutureOrForeignPayloadsBecomeDeadLetters(TestPipeline p) {
+    String topic = FleetTopics.WEATHER_OBSERVATIONS;
+    Instant now = Instant.now();
+    WeatherObservation valid =
+        WeatherObservation.create(
+            "w1", "loc-ber-01", now.minus(Duration.standardMinutes(2)), 3.5, 0.4, 21.0,
+            WeatherCondition.RAIN);
+    String future =
+        EventJson.weatherToJson(
+            WeatherObservation.create(
+                "w2", "loc-ber-01", now.plus(Duration.standardHours(1)), 3.5, 0.0, 21.0,
+                WeatherCondition.CLOUDY));
+    String telemetry =
+        EventJson.telemetryToJson(
+            TelemetryEvent.builder()
+                .setEventId("e1").setVehicleId("v1").setEventTime(now)
+                .setLat(52.5).setLon(13.4).setBatteryPct(40)
+                .setOperationalStatus(OperationalStatus.OPERATIONAL)
+                .build());
+
+    WithFailures.Result<PCollection<WeatherObservation>, DeadLetter> decoded =
+        create(
+                p,
+                List.of(
+                    record(topic, 0, 1, EventJson.weatherToJson(valid)),
+                    record(topic, 1, 2, future),
+                    record(topic, 2, 3, telemetry)))
+            .apply(DecodeEvents.weather(Duration.standardMinutes(5)));
+
+    PAssert.that(decoded.output()).containsInAnyOrder(valid);
+    PAssert.that(
+            decoded
+                .failures()
+                .apply(
+                    MapElements.into(TypeDescriptors.strings())
+                        .via(d -> d.getSourceTopic() + "/" + d.getSourcePartition() + "@"
+                            + d.getSourceOffset() + " " + d.getReason())))
+        .containsInAnyOrder(
+            topic + "/1@2 " + DeadLetterReason.FUTURE_TIMESTAMP,
+            topic + "/2@3 " + DeadLetterReason.MISSING_FIELD);
+    PipelineResult result = p.run();
+    result.waitUntilFinish();
+
+    assertThat(counter(result, "decoded_" + topic), is(1L));
+    assertThat(counter(result, "dead_letters_future_timestamp"), is(1L));
+    assertThat(counter(result, "dead_letters_missing_field"), is(1L));
   }
 }

@@ -7,6 +7,8 @@ import com.mobilitycorp.fleet.model.LocationMetadata;
 import com.mobilitycorp.fleet.model.TelemetryEvent;
 import com.mobilitycorp.fleet.model.VehicleEvent;
 import com.mobilitycorp.fleet.model.VehicleMetadata;
+import com.mobilitycorp.fleet.model.WeatherObservation;
+import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Iterator;
 import java.util.List;
@@ -41,6 +43,12 @@ import org.joda.time.Instant;
  * malformed message. The layers use separate random streams, so changing injection rates never
  * changes the fleet's history (the same events, ids and times), only what the wire does with it.
  *
+ * <p><b>Weather</b> (when {@link SimulatorConfig#weatherEnabled()}): {@code WeatherModel} observes
+ * every zone every {@code weatherInterval}; each observation arrives 0.5 .. 30 s later, or late (1
+ * .. 4 min). The weather and its delivery have random streams of their own too, so switching
+ * weather on adds messages on {@code weather.observations} and leaves every other message exactly
+ * as it was. {@link #weatherHistory()} is the ground truth.
+ *
  * <p><b>Lazy and bounded in memory.</b> Messages are produced on demand: a delivery is handed out
  * as soon as no event still to be generated can be delivered before it (every event is generated
  * at or after the model's clock, and delivered at least 50 ms after its event time). Memory is the
@@ -54,12 +62,15 @@ import org.joda.time.Instant;
  */
 public final class FleetSimulator {
   private static final long NETWORK_SALT = 0x5EED_0003L;
+  private static final long WEATHER_NETWORK_SALT = 0x5EED_0005L;
 
   private final SimulatorConfig config;
   private final ReferenceData reference;
   private final SimulationStats.Counters counters = new SimulationStats.Counters();
   private final FleetWorld world;
   private final SimRandom network;
+  private final @Nullable WeatherModel weather;
+  private final SimRandom weatherNetwork;
   private final PriorityQueue<Pending> inFlight =
       new PriorityQueue<>(
           (a, b) -> a.time != b.time ? Long.compare(a.time, b.time) : Long.compare(a.seq, b.seq));
@@ -75,6 +86,10 @@ public final class FleetSimulator {
   private final long maxLate;
   private final long minDuplicateGap = SimulatorConfig.MIN_DUPLICATE_GAP.getMillis();
   private final long maxDuplicateGap = SimulatorConfig.MAX_DUPLICATE_GAP.getMillis();
+  private final long minWeatherDelay = SimulatorConfig.MIN_WEATHER_DELAY.getMillis();
+  private final long maxWeatherDelay = SimulatorConfig.MAX_WEATHER_DELAY.getMillis();
+  private final long minWeatherLate = SimulatorConfig.MIN_WEATHER_LATE_DELAY.getMillis();
+  private final long maxWeatherLate = SimulatorConfig.MAX_WEATHER_LATE_DELAY.getMillis();
 
   private static final class Pending {
     final long time;
@@ -96,6 +111,8 @@ public final class FleetSimulator {
     this.minLate = config.minLateDelay().getMillis();
     this.maxLate = config.maxLateDelay().getMillis();
     this.world = new FleetWorld(config, reference, this::deliver, counters);
+    this.weather = config.weatherEnabled() ? new WeatherModel(config, reference) : null;
+    this.weatherNetwork = SimRandom.forStream(config.seed(), WEATHER_NETWORK_SALT);
   }
 
   public SimulatorConfig config() {
@@ -177,6 +194,23 @@ public final class FleetSimulator {
     return Collections.unmodifiableMap(world.truth());
   }
 
+  /**
+   * Ground truth of the weather: every observation taken so far (observed_at up to where the
+   * message stream has got), per location in observed_at order, including those still in flight.
+   * Empty when weather is off. Recomputed from the seed on each call, so the simulator keeps no
+   * history in memory.
+   */
+  public WeatherHistory weatherHistory() {
+    List<WeatherObservation> observations = new ArrayList<>();
+    if (config.weatherEnabled()) {
+      WeatherModel replay = new WeatherModel(config, reference);
+      for (long i = 0; i < counters.weatherObservationsGenerated; i++) {
+        observations.add(replay.step());
+      }
+    }
+    return new WeatherHistory(reference.locations, observations);
+  }
+
   /** The fleet model's clock: every event with an earlier event time has been generated. */
   public Instant generatedUntil() {
     return new Instant(world.clock());
@@ -196,10 +230,12 @@ public final class FleetSimulator {
 
   private @Nullable SimulatedMessage advance() {
     while (true) {
-      long nextStep = world.nextStepTime();
+      long nextWorldStep = world.nextStepTime();
+      long nextObservation = weather == null ? Long.MAX_VALUE : weather.nextObservationTime();
+      long nextStep = Math.min(nextWorldStep, nextObservation);
       Pending head = inFlight.peek();
       // Safe to deliver: anything generated from now on has event time >= nextStep and is
-      // delivered at least MIN_NETWORK_DELAY later, i.e. strictly after head.
+      // delivered at least MIN_NETWORK_DELAY (weather: MIN_WEATHER_DELAY) later, i.e. after head.
       if (head != null && head.time <= nextStep) {
         inFlight.poll();
         counters.delivered(head.message);
@@ -209,8 +245,38 @@ public final class FleetSimulator {
         exhausted = true;
         return null;
       }
-      world.step();
+      if (nextWorldStep <= nextObservation) {
+        world.step();
+      } else {
+        counters.weatherObservationsGenerated++;
+        deliverWeather(weather.step());
+      }
     }
+  }
+
+  /** Weather has its own delivery: no disorder or duplicates, a share arrives minutes late. */
+  private void deliverWeather(WeatherObservation observation) {
+    long observedAt = observation.getObservedAt().getMillis();
+    boolean late = weatherNetwork.chance(config.weatherLateRate());
+    long delivery =
+        observedAt
+            + (late
+                ? weatherNetwork.uniformLong(minWeatherLate, maxWeatherLate)
+                : weatherNetwork.uniformLong(minWeatherDelay, maxWeatherDelay));
+    enqueue(
+        delivery,
+        new SimulatedMessage(
+            FleetTopics.WEATHER_OBSERVATIONS,
+            observation.getLocationId(),
+            EventJson.weatherToJson(observation),
+            new Instant(delivery),
+            observation.getObservationId(),
+            observation.getObservedAt(),
+            null,
+            observation,
+            SimulatedMessage.Kind.ORIGINAL,
+            late ? SimulatedMessage.Delay.LATE : SimulatedMessage.Delay.ON_TIME,
+            null));
   }
 
   /** Called by the fleet model for every event it generates. */
@@ -246,6 +312,7 @@ public final class FleetSimulator {
             event.getEventId(),
             event.getEventTime(),
             event,
+            null,
             SimulatedMessage.Kind.ORIGINAL,
             delay,
             null));
@@ -263,6 +330,7 @@ public final class FleetSimulator {
               event.getEventId(),
               event.getEventTime(),
               event,
+              null,
               SimulatedMessage.Kind.DUPLICATE,
               delay,
               null));
@@ -282,6 +350,7 @@ public final class FleetSimulator {
               new Instant(at),
               id,
               event.getEventTime(),
+              null,
               null,
               SimulatedMessage.Kind.MALFORMED,
               SimulatedMessage.Delay.ON_TIME,

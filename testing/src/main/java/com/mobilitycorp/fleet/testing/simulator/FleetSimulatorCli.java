@@ -13,6 +13,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.stream.Collectors;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -37,6 +38,9 @@ import org.joda.time.Instant;
  * times are never in the future (a faster-than-real-time run over the past catches up with the
  * present and then continues in real time). {@code --speed=0} sends as fast as possible and needs
  * {@code --duration}; its start defaults to now minus the duration.
+ *
+ * <p>Unlike the library's default config, the CLI publishes weather unless told {@code
+ * --no-weather}: a demo or benchmark stack should see every input topic.
  */
 public final class FleetSimulatorCli {
 
@@ -46,6 +50,9 @@ public final class FleetSimulatorCli {
     OPTIONS.put("bootstrap-servers", "Kafka bootstrap servers (default 127.0.0.1:19092)");
     OPTIONS.put("telemetry-topic", "topic for telemetry (default " + FleetTopics.VEHICLE_EVENTS_RAW + ")");
     OPTIONS.put("booking-topic", "topic for booking events (default " + FleetTopics.DOMAIN_EVENTS + ")");
+    OPTIONS.put(
+        "weather-topic",
+        "topic for weather observations (default " + FleetTopics.WEATHER_OBSERVATIONS + ")");
     OPTIONS.put("compression", "producer compression.type: lz4 (default) or none");
     OPTIONS.put("jdbc-url", "PostgreSQL URL: upsert vehicles and locations there first (optional)");
     OPTIONS.put("jdbc-user", "PostgreSQL user");
@@ -77,6 +84,9 @@ public final class FleetSimulatorCli {
     OPTIONS.put("late-min", "shortest late delay, ISO duration (default PT6M)");
     OPTIONS.put("late-max", "longest late delay, ISO duration (default PT15M)");
     OPTIONS.put("malformed-rate", "extra malformed messages per event (default 0.001)");
+    OPTIONS.put("no-weather", "publish no weather observations (flag; weather is on by default)");
+    OPTIONS.put("weather-interval", "time between a zone's observations, ISO duration (default PT5M)");
+    OPTIONS.put("weather-late-rate", "weather observations arriving 1-4 min late (default 0.05)");
     OPTIONS.put("help", "this text");
   }
 
@@ -191,7 +201,9 @@ public final class FleetSimulatorCli {
             .bookingDuplicateRate(o.dbl("booking-duplicate-rate", 0.005))
             .outOfOrderRate(o.dbl("out-of-order-rate", 0.05))
             .lateRate(o.dbl("late-rate", 0.002))
-            .malformedRate(o.dbl("malformed-rate", 0.001));
+            .malformedRate(o.dbl("malformed-rate", 0.001))
+            .weatherEnabled(!o.flag("no-weather"))
+            .weatherLateRate(o.dbl("weather-late-rate", 0.05));
     Duration trip = o.duration("trip-interval");
     if (trip != null) {
       b.tripTelemetryInterval(trip);
@@ -199,6 +211,10 @@ public final class FleetSimulatorCli {
     Duration parked = o.duration("parked-interval");
     if (parked != null) {
       b.parkedTelemetryInterval(parked);
+    }
+    Duration weatherInterval = o.duration("weather-interval");
+    if (weatherInterval != null) {
+      b.weatherInterval(weatherInterval);
     }
     Duration maxDisorder = o.duration("max-disorder");
     if (maxDisorder != null) {
@@ -240,8 +256,13 @@ public final class FleetSimulatorCli {
     double speed = o.dbl("speed", 1.0);
     long maxMessages = o.lng("max-messages", Long.MAX_VALUE);
     long statsEveryMs = Math.max(100L, Math.round(o.dbl("stats-every", 5) * 1000));
-    String telemetryTopic = o.get("telemetry-topic", FleetTopics.VEHICLE_EVENTS_RAW);
-    String bookingTopic = o.get("booking-topic", FleetTopics.DOMAIN_EVENTS);
+    // The simulator's topic of a message -> the topic it is sent to (in progress-line order).
+    Map<String, String> topics = new LinkedHashMap<>();
+    topics.put(
+        FleetTopics.VEHICLE_EVENTS_RAW, o.get("telemetry-topic", FleetTopics.VEHICLE_EVENTS_RAW));
+    topics.put(FleetTopics.DOMAIN_EVENTS, o.get("booking-topic", FleetTopics.DOMAIN_EVENTS));
+    topics.put(
+        FleetTopics.WEATHER_OBSERVATIONS, o.get("weather-topic", FleetTopics.WEATHER_OBSERVATIONS));
     boolean dryRun = o.flag("dry-run");
 
     FleetSimulator sim = new FleetSimulator(config);
@@ -284,8 +305,8 @@ public final class FleetSimulatorCli {
     KafkaProducer<String, String> producer = dryRun ? null : producer(o);
     AtomicLong sendErrors = new AtomicLong();
     AtomicReference<Exception> firstError = new AtomicReference<>();
-    long sentTelemetry = 0;
-    long sentBookings = 0;
+    Map<String, Long> sentByTopic = new LinkedHashMap<>();
+    topics.keySet().forEach(topic -> sentByTopic.put(topic, 0L));
     long sent = 0;
     long wallStart = System.currentTimeMillis();
     long simStart = config.start().getMillis();
@@ -306,7 +327,7 @@ public final class FleetSimulatorCli {
               break;
             }
             if (now >= nextStats) {
-              printStats(out, sim, sent, sentTelemetry, sentBookings, now, lastStatsWall, lastStatsSent, wallStart, lastDelivery, sendErrors.get());
+              printStats(out, sim, sent, sentByTopic, now, lastStatsWall, lastStatsSent, wallStart, lastDelivery, sendErrors.get());
               lastStatsWall = now;
               lastStatsSent = sent;
               nextStats = now + statsEveryMs;
@@ -317,10 +338,9 @@ public final class FleetSimulatorCli {
             break;
           }
         }
-        boolean telemetry = FleetTopics.VEHICLE_EVENTS_RAW.equals(m.topic());
         if (producer != null) {
           producer.send(
-              new ProducerRecord<>(telemetry ? telemetryTopic : bookingTopic, m.key(), m.payload()),
+              new ProducerRecord<>(topics.get(m.topic()), m.key(), m.payload()),
               (metadata, exception) -> {
                 if (exception != null) {
                   sendErrors.incrementAndGet();
@@ -329,16 +349,12 @@ public final class FleetSimulatorCli {
               });
         }
         sent++;
-        if (telemetry) {
-          sentTelemetry++;
-        } else {
-          sentBookings++;
-        }
+        sentByTopic.merge(m.topic(), 1L, Long::sum);
         lastDelivery = m.deliveryTime();
         if ((sent & 0xFF) == 0 || speed > 0) {
           long now = System.currentTimeMillis();
           if (now >= nextStats) {
-            printStats(out, sim, sent, sentTelemetry, sentBookings, now, lastStatsWall, lastStatsSent, wallStart, lastDelivery, sendErrors.get());
+            printStats(out, sim, sent, sentByTopic, now, lastStatsWall, lastStatsSent, wallStart, lastDelivery, sendErrors.get());
             lastStatsWall = now;
             lastStatsSent = sent;
             nextStats = now + statsEveryMs;
@@ -351,7 +367,7 @@ public final class FleetSimulatorCli {
         producer.close(java.time.Duration.ofSeconds(30));
       }
       long now = System.currentTimeMillis();
-      printStats(out, sim, sent, sentTelemetry, sentBookings, now, lastStatsWall, lastStatsSent, wallStart, lastDelivery, sendErrors.get());
+      printStats(out, sim, sent, sentByTopic, now, lastStatsWall, lastStatsSent, wallStart, lastDelivery, sendErrors.get());
       out.println(
           "[simulator] "
               + (stop.get() ? "stopped" : "done")
@@ -393,8 +409,7 @@ public final class FleetSimulatorCli {
       PrintStream out,
       FleetSimulator sim,
       long sent,
-      long sentTelemetry,
-      long sentBookings,
+      Map<String, Long> sentByTopic,
       long now,
       long lastWall,
       long lastSent,
@@ -406,14 +421,13 @@ public final class FleetSimulatorCli {
     double avg = now > wallStart ? sent * 1000.0 / (now - wallStart) : 0;
     out.printf(
         Locale.ROOT,
-        "[simulator] sim-time=%s sent=%d (%s=%d %s=%d) duplicates=%d out-of-order=%d late=%d"
+        "[simulator] sim-time=%s sent=%d (%s) duplicates=%d out-of-order=%d late=%d"
             + " malformed=%d bookings=%d rate=%.0f msg/s avg=%.0f msg/s errors=%d%n",
         lastDelivery,
         sent,
-        FleetTopics.VEHICLE_EVENTS_RAW,
-        sentTelemetry,
-        FleetTopics.DOMAIN_EVENTS,
-        sentBookings,
+        sentByTopic.entrySet().stream()
+            .map(e -> e.getKey() + "=" + e.getValue())
+            .collect(Collectors.joining(" ")),
         s.duplicates(),
         s.outOfOrder(),
         s.late(),

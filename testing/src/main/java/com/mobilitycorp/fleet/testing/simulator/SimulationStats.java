@@ -23,13 +23,17 @@ public final class SimulationStats {
   final long returnsCompleted;
   final long batterySwaps;
   final long maintenanceIncidents;
+  // weather model
+  final long weatherObservationsGenerated;
   // wire (messages as delivered)
   final long telemetryMessages;
   final long bookingMessages;
+  final long weatherMessages;
   final long originals;
   final long duplicates;
   final long outOfOrder;
   final long late;
+  final long lateWeather;
   final long malformed;
   final Map<DeadLetterReason, Long> malformedByReason;
 
@@ -44,12 +48,15 @@ public final class SimulationStats {
     this.returnsCompleted = c.returnsCompleted;
     this.batterySwaps = c.batterySwaps;
     this.maintenanceIncidents = c.maintenanceIncidents;
+    this.weatherObservationsGenerated = c.weatherObservationsGenerated;
     this.telemetryMessages = c.telemetryMessages;
     this.bookingMessages = c.bookingMessages;
+    this.weatherMessages = c.weatherMessages;
     this.originals = c.originals;
     this.duplicates = c.duplicates;
     this.outOfOrder = c.outOfOrder;
     this.late = c.late;
+    this.lateWeather = c.lateWeather;
     this.malformed = c.malformed;
     EnumMap<DeadLetterReason, Long> byReason = new EnumMap<>(DeadLetterReason.class);
     for (DeadLetterReason r : DeadLetterReason.values()) {
@@ -70,13 +77,24 @@ public final class SimulationStats {
     return bookingEventsGenerated;
   }
 
-  /** Events generated on the given topic ({@link FleetTopics#VEHICLE_EVENTS_RAW} or DOMAIN_EVENTS). */
+  /** Weather observations taken (each delivered exactly once). */
+  public long weatherObservationsGenerated() {
+    return weatherObservationsGenerated;
+  }
+
+  /**
+   * Events generated on the given topic ({@link FleetTopics#VEHICLE_EVENTS_RAW}, DOMAIN_EVENTS or
+   * WEATHER_OBSERVATIONS).
+   */
   public long eventsGenerated(String topic) {
     if (FleetTopics.VEHICLE_EVENTS_RAW.equals(topic)) {
       return telemetryEventsGenerated;
     }
     if (FleetTopics.DOMAIN_EVENTS.equals(topic)) {
       return bookingEventsGenerated;
+    }
+    if (FleetTopics.WEATHER_OBSERVATIONS.equals(topic)) {
+      return weatherObservationsGenerated;
     }
     return 0;
   }
@@ -127,6 +145,11 @@ public final class SimulationStats {
     return bookingMessages;
   }
 
+  /** Messages delivered on {@code weather.observations}. */
+  public long weatherMessages() {
+    return weatherMessages;
+  }
+
   /** Messages delivered on the given topic. */
   public long messages(String topic) {
     if (FleetTopics.VEHICLE_EVENTS_RAW.equals(topic)) {
@@ -135,19 +158,23 @@ public final class SimulationStats {
     if (FleetTopics.DOMAIN_EVENTS.equals(topic)) {
       return bookingMessages;
     }
+    if (FleetTopics.WEATHER_OBSERVATIONS.equals(topic)) {
+      return weatherMessages;
+    }
     return 0;
   }
 
   public long totalMessages() {
-    return telemetryMessages + bookingMessages;
-  }
-
-  public long originals() {
-    return originals;
+    return telemetryMessages + bookingMessages + weatherMessages;
   }
 
   public long duplicates() {
     return duplicates;
+  }
+
+  /** Originals delivered, weather observations included. */
+  public long originals() {
+    return originals;
   }
 
   /** Originals delivered out of order (delayed 5 s .. maxDisorder). */
@@ -155,9 +182,14 @@ public final class SimulationStats {
     return outOfOrder;
   }
 
-  /** Originals delivered late (beyond the allowed lateness). */
+  /** Vehicle events delivered late (beyond the allowed lateness). */
   public long late() {
     return late;
+  }
+
+  /** Weather observations delivered late (1 .. 4 min after observed_at). */
+  public long lateWeather() {
+    return lateWeather;
   }
 
   public long malformed() {
@@ -191,16 +223,22 @@ public final class SimulationStats {
         + batterySwaps
         + ", maintenance="
         + maintenanceIncidents
+        + ", weatherObservations="
+        + weatherObservationsGenerated
         + ", telemetryMessages="
         + telemetryMessages
         + ", bookingMessages="
         + bookingMessages
+        + ", weatherMessages="
+        + weatherMessages
         + ", duplicates="
         + duplicates
         + ", outOfOrder="
         + outOfOrder
         + ", late="
         + late
+        + ", lateWeather="
+        + lateWeather
         + ", malformed="
         + malformed
         + " "
@@ -220,25 +258,34 @@ public final class SimulationStats {
     long returnsCompleted;
     long batterySwaps;
     long maintenanceIncidents;
+    long weatherObservationsGenerated;
     long telemetryMessages;
     long bookingMessages;
+    long weatherMessages;
     long originals;
     long duplicates;
     long outOfOrder;
     long late;
+    long lateWeather;
     long malformed;
     final long[] malformedByReason = new long[DeadLetterReason.values().length];
 
     void delivered(SimulatedMessage m) {
+      boolean weather = FleetTopics.WEATHER_OBSERVATIONS.equals(m.topic());
       if (FleetTopics.VEHICLE_EVENTS_RAW.equals(m.topic())) {
         telemetryMessages++;
+      } else if (weather) {
+        weatherMessages++;
       } else {
         bookingMessages++;
       }
       switch (m.kind()) {
         case ORIGINAL:
           originals++;
-          if (m.delay() == SimulatedMessage.Delay.OUT_OF_ORDER) {
+          if (weather) {
+            // Weather's own late class (minutes) is no lateness problem for the vehicle pipeline.
+            lateWeather += m.delay() == SimulatedMessage.Delay.LATE ? 1 : 0;
+          } else if (m.delay() == SimulatedMessage.Delay.OUT_OF_ORDER) {
             outOfOrder++;
           } else if (m.delay() == SimulatedMessage.Delay.LATE) {
             late++;

@@ -18,6 +18,8 @@ import org.joda.time.Instant;
  * s on trip and 60 s parked, 6 booking requests per vehicle per day, 10% cancellations, 0.5%
  * maintenance incidents per vehicle per day; on the wire 2% telemetry duplicates (0.5% for booking
  * events), 5% out of order (5 s .. 5 min), 0.2% late (6 .. 15 min), 0.1% extra malformed messages.
+ * Weather is off (so runs configured before it existed keep their exact message streams); when on,
+ * every zone reports every 5 minutes and 5% of the observations arrive 1 .. 4 minutes late.
  */
 public final class SimulatorConfig {
   /** Normal network delay between event time and delivery: 50 ms .. 2 s. */
@@ -32,6 +34,16 @@ public final class SimulatorConfig {
   public static final Duration MAX_DUPLICATE_GAP = Duration.standardSeconds(60);
   /** How far in the future the event_time of a FUTURE_TIMESTAMP malformed message is (at least). */
   public static final Duration FUTURE_SKEW = Duration.standardDays(2);
+  /** A weather observation normally reaches the broker 0.5 .. 30 s after it was taken. */
+  public static final Duration MIN_WEATHER_DELAY = Duration.millis(500);
+
+  public static final Duration MAX_WEATHER_DELAY = Duration.standardSeconds(30);
+  /** A late weather observation arrives 1 .. 4 minutes after it was taken. */
+  public static final Duration MIN_WEATHER_LATE_DELAY = Duration.standardMinutes(1);
+
+  public static final Duration MAX_WEATHER_LATE_DELAY = Duration.standardMinutes(4);
+  /** Each zone reports this much (whole seconds, drawn per zone) after the interval's grid. */
+  public static final Duration MAX_WEATHER_PHASE = Duration.standardSeconds(60);
 
   private final long seed;
   private final int vehicleCount;
@@ -53,6 +65,9 @@ public final class SimulatorConfig {
   private final Duration minLateDelay;
   private final Duration maxLateDelay;
   private final double malformedRate;
+  private final boolean weatherEnabled;
+  private final Duration weatherInterval;
+  private final double weatherLateRate;
 
   private SimulatorConfig(Builder b, @Nullable Instant end) {
     this.seed = b.seed;
@@ -75,6 +90,9 @@ public final class SimulatorConfig {
     this.minLateDelay = b.minLateDelay;
     this.maxLateDelay = b.maxLateDelay;
     this.malformedRate = b.malformedRate;
+    this.weatherEnabled = b.weatherEnabled;
+    this.weatherInterval = b.weatherInterval;
+    this.weatherLateRate = b.weatherLateRate;
   }
 
   public static Builder builder() {
@@ -180,6 +198,21 @@ public final class SimulatorConfig {
     return malformedRate;
   }
 
+  /** Whether the zones publish weather observations on {@code weather.observations}. */
+  public boolean weatherEnabled() {
+    return weatherEnabled;
+  }
+
+  /** Time between two observations of one zone. */
+  public Duration weatherInterval() {
+    return weatherInterval;
+  }
+
+  /** Probability that a weather observation arrives 1 .. 4 minutes late instead of 0.5 .. 30 s. */
+  public double weatherLateRate() {
+    return weatherLateRate;
+  }
+
   @Override
   public boolean equals(@Nullable Object o) {
     if (this == o) {
@@ -208,7 +241,10 @@ public final class SimulatorConfig {
         && lateRate == c.lateRate
         && minLateDelay.equals(c.minLateDelay)
         && maxLateDelay.equals(c.maxLateDelay)
-        && malformedRate == c.malformedRate;
+        && malformedRate == c.malformedRate
+        && weatherEnabled == c.weatherEnabled
+        && weatherInterval.equals(c.weatherInterval)
+        && weatherLateRate == c.weatherLateRate;
   }
 
   @Override
@@ -258,6 +294,9 @@ public final class SimulatorConfig {
         + maxLateDelay
         + ", malformedRate="
         + malformedRate
+        + (weatherEnabled
+            ? ", weatherInterval=" + weatherInterval + ", weatherLateRate=" + weatherLateRate
+            : ", weather=off")
         + "}";
   }
 
@@ -284,6 +323,9 @@ public final class SimulatorConfig {
     private Duration minLateDelay = Duration.standardMinutes(6);
     private Duration maxLateDelay = Duration.standardMinutes(15);
     private double malformedRate = 0.001;
+    private boolean weatherEnabled = false;
+    private Duration weatherInterval = Duration.standardMinutes(5);
+    private double weatherLateRate = 0.05;
 
     private Builder() {
       typeMix.put(VehicleType.E_SCOOTER, 0.60);
@@ -312,6 +354,9 @@ public final class SimulatorConfig {
       this.minLateDelay = c.minLateDelay;
       this.maxLateDelay = c.maxLateDelay;
       this.malformedRate = c.malformedRate;
+      this.weatherEnabled = c.weatherEnabled;
+      this.weatherInterval = c.weatherInterval;
+      this.weatherLateRate = c.weatherLateRate;
     }
 
     public Builder seed(long seed) {
@@ -427,9 +472,29 @@ public final class SimulatorConfig {
       return this;
     }
 
+    public Builder weatherEnabled(boolean weatherEnabled) {
+      this.weatherEnabled = weatherEnabled;
+      return this;
+    }
+
+    public Builder weatherInterval(Duration interval) {
+      this.weatherInterval = Objects.requireNonNull(interval, "interval");
+      return this;
+    }
+
+    public Builder weatherLateRate(double weatherLateRate) {
+      this.weatherLateRate = weatherLateRate;
+      return this;
+    }
+
     /** No duplicates, disorder, late or malformed messages: every event once, on time. */
     public Builder cleanDelivery() {
-      return duplicateRate(0).bookingDuplicateRate(0).outOfOrderRate(0).lateRate(0).malformedRate(0);
+      return duplicateRate(0)
+          .bookingDuplicateRate(0)
+          .outOfOrderRate(0)
+          .lateRate(0)
+          .malformedRate(0)
+          .weatherLateRate(0);
     }
 
     public SimulatorConfig build() {
@@ -470,6 +535,11 @@ public final class SimulatorConfig {
           !minLateDelay.isShorterThan(maxDisorder),
           "the late delay range must start at or after maxDisorder, so labels do not overlap");
       check(!maxLateDelay.isShorterThan(minLateDelay), "maxLateDelay must be >= minLateDelay");
+      // Stations report at most once a minute; this keeps every zone's phase within one interval.
+      check(
+          !weatherInterval.isShorterThan(MAX_WEATHER_PHASE),
+          "weatherInterval must be >= " + MAX_WEATHER_PHASE);
+      checkRate(weatherLateRate, "weatherLateRate");
       return new SimulatorConfig(this, end);
     }
 

@@ -15,6 +15,7 @@
  *   SimulatedMessage m = it.next();             // topic, key, payload, deliveryTime, labels
  * }
  * Map<String, VehicleTruth> truth = sim.finalFleetState();
+ * WeatherHistory weather = sim.weatherHistory(); // with .weatherEnabled(true)
  * SimulationStats stats = sim.stats();
  * }</pre>
  *
@@ -48,15 +49,26 @@
  * 2-3 days after the real event time: a validator comparing with the wall clock sees them as
  * future only when the simulated time is not more than two days in the past.
  *
+ * <h2>Weather</h2>
+ *
+ * Off by default in {@code SimulatorConfig}, on by default in the CLI. Every zone reports on
+ * {@code weather.observations} (key = location_id) every {@code weatherInterval} (5 min), at its
+ * own 0-59 s phase: temperature on a late-November daily curve per city plus a drifting anomaly
+ * and noise, rain or snow episodes of 20-90 min crossing the city west to east, wind, and a
+ * condition consistent with them. Observations arrive 0.5-30 s after observed_at, 5% 1-4 min late
+ * (labelled {@code LATE}), never duplicated or malformed. Weather and its delivery use random
+ * streams of their own: enabling it leaves every vehicle message exactly as it was.
+ *
  * <h2>Ground truth</h2>
  *
  * {@link com.mobilitycorp.fleet.testing.simulator.VehicleTruth} per vehicle, from the events in
- * event time (not delivery order).
+ * event time (not delivery order); {@link com.mobilitycorp.fleet.testing.simulator.WeatherHistory}
+ * per location, with the observation valid at any time.
  *
  * <h2>CLI</h2>
  *
  * {@link com.mobilitycorp.fleet.testing.simulator.FleetSimulatorCli} publishes to Kafka (key =
- * vehicle_id) and optionally upserts the reference data into PostgreSQL; {@code --help} lists the
- * options.
+ * vehicle_id, location_id for weather) and optionally upserts the reference data into PostgreSQL;
+ * {@code --help} lists the options.
  */
 package com.mobilitycorp.fleet.testing.simulator;

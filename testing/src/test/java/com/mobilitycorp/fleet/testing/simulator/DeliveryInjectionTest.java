@@ -1,5 +1,6 @@
 package com.mobilitycorp.fleet.testing.simulator;
 
+import static com.mobilitycorp.fleet.testing.simulator.SimulatorTestSupport.assertRate;
 import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.allOf;
 import static org.hamcrest.Matchers.equalTo;
@@ -29,16 +30,6 @@ class DeliveryInjectionTest {
   static void generate() {
     config = SimulatorTestSupport.standard().build(); // default rates
     run = SimulatorTestSupport.run(config);
-  }
-
-  /** |observed - expected| within 5 standard deviations of a binomial (plus one for tiny counts). */
-  private static void assertRate(String what, long observed, long trials, double p) {
-    double expected = trials * p;
-    double tolerance = 5 * Math.sqrt(trials * p * (1 - p)) + 1;
-    assertThat(
-        what + ": " + observed + " of " + trials + " (expected ~" + Math.round(expected) + ")",
-        (double) observed,
-        allOf(greaterThanOrEqualTo(expected - tolerance), lessThanOrEqualTo(expected + tolerance)));
   }
 
   @Test

@@ -57,6 +57,34 @@ class DeterminismTest {
   }
 
   @Test
+  void sameConfigWithWeatherGivesIdenticalMessagesAndWeather() {
+    SimulatorConfig withWeather = config(11).toBuilder().weatherEnabled(true).build();
+    SimulatorTestSupport.Run a = SimulatorTestSupport.run(withWeather);
+    SimulatorTestSupport.Run b = SimulatorTestSupport.run(withWeather);
+
+    assertThat(a.weather().size(), greaterThan(150)); // 24 zones x 8 in 40 min
+    assertThat(a.messages(), equalTo(b.messages()));
+    assertThat(
+        a.simulator().weatherHistory().byLocation(),
+        equalTo(b.simulator().weatherHistory().byLocation()));
+  }
+
+  @Test
+  void enablingWeatherLeavesEveryVehicleMessageAsItWas() {
+    SimulatorConfig withoutWeather = config(11);
+    SimulatorConfig withWeather = withoutWeather.toBuilder().weatherEnabled(true).build();
+
+    SimulatorTestSupport.Run off = SimulatorTestSupport.run(withoutWeather);
+    SimulatorTestSupport.Run on = SimulatorTestSupport.run(withWeather);
+
+    assertThat(on.weather().size(), greaterThan(150));
+    // Same events, ids and times, and the same wire: payloads, delivery times, labels, order.
+    assertThat(on.vehicleMessages(), equalTo(off.messages()));
+    assertThat(on.eventsInEventTime(), equalTo(off.eventsInEventTime()));
+    assertThat(on.simulator().finalFleetState(), equalTo(off.simulator().finalFleetState()));
+  }
+
+  @Test
   void cleanDeliveryIsEveryEventOnceOnTime() {
     SimulatorTestSupport.Run run =
         SimulatorTestSupport.run(config(3).toBuilder().cleanDelivery().build());

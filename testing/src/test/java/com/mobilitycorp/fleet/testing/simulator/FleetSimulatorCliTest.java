@@ -8,6 +8,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.joda.time.Duration;
 import org.joda.time.Instant;
 import org.junit.jupiter.api.Test;
@@ -38,25 +40,65 @@ class FleetSimulatorCliTest {
   }
 
   @Test
+  void weatherIsOnByDefaultAndCanBeTurnedOff() {
+    SimulatorConfig defaults = config();
+    assertThat(defaults.weatherEnabled(), equalTo(true));
+    assertThat(defaults.weatherInterval(), equalTo(Duration.standardMinutes(5)));
+    assertThat(defaults.weatherLateRate(), equalTo(0.05));
+
+    assertThat(config("--no-weather").weatherEnabled(), equalTo(false));
+    SimulatorConfig tuned = config("--weather-interval=PT10M", "--weather-late-rate=0.2");
+    assertThat(tuned.weatherInterval(), equalTo(Duration.standardMinutes(10)));
+    assertThat(tuned.weatherLateRate(), equalTo(0.2));
+  }
+
+  @Test
   void badOptionsAreRejected() {
     assertThrows(IllegalArgumentException.class, () -> config("--speed=0")); // needs --duration
     assertThrows(IllegalArgumentException.class, () -> config("--no-such-option=1"));
     assertThrows(IllegalArgumentException.class, () -> config("--duration=30 minutes"));
     assertThrows(IllegalArgumentException.class, () -> config("vehicles=3"));
+    assertThrows(IllegalArgumentException.class, () -> config("--weather-interval=PT10S"));
   }
 
-  @Test
-  void dryRunGeneratesToTheEnd() throws Exception {
+  /** Runs the CLI without Kafka; returns what it printed, failing on a non-zero exit code. */
+  private static String dryRun(String... args) throws Exception {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     ByteArrayOutputStream err = new ByteArrayOutputStream();
     int code =
         FleetSimulatorCli.run(
-            new String[] {"--dry-run", "--speed=0", "--duration=PT10M", "--vehicles=50", "--seed=3"},
+            args,
             new PrintStream(out, true, StandardCharsets.UTF_8),
             new PrintStream(err, true, StandardCharsets.UTF_8));
-    String text = out.toString(StandardCharsets.UTF_8);
     assertThat(err.toString(StandardCharsets.UTF_8), code, equalTo(0));
+    return out.toString(StandardCharsets.UTF_8);
+  }
+
+  /** The weather.observations count of the CLI's last progress line. */
+  private static long weatherSent(String output) {
+    Matcher m = Pattern.compile("weather\\.observations=(\\d+)").matcher(output);
+    long last = -1;
+    while (m.find()) {
+      last = Long.parseLong(m.group(1));
+    }
+    return last;
+  }
+
+  @Test
+  void dryRunGeneratesToTheEnd() throws Exception {
+    String text = dryRun("--dry-run", "--speed=0", "--duration=PT10M", "--vehicles=50", "--seed=3");
     assertThat(text, containsString("[simulator] done:"));
     assertThat(text, containsString("veh.events.raw="));
+  }
+
+  @Test
+  void dryRunPublishesWeatherUnlessTurnedOff() throws Exception {
+    String withWeather = dryRun("--dry-run", "--speed=0", "--duration=PT30M", "--vehicles=20");
+    String withoutWeather =
+        dryRun("--dry-run", "--speed=0", "--duration=PT30M", "--vehicles=20", "--no-weather");
+
+    // 30 zones (the default) reporting every 5 minutes for 30 minutes.
+    assertThat(weatherSent(withWeather), equalTo(180L));
+    assertThat(weatherSent(withoutWeather), equalTo(0L));
   }
 }

@@ -1,5 +1,10 @@
 package com.mobilitycorp.fleet.testing.simulator;
 
+import static org.hamcrest.MatcherAssert.assertThat;
+import static org.hamcrest.Matchers.allOf;
+import static org.hamcrest.Matchers.greaterThanOrEqualTo;
+import static org.hamcrest.Matchers.lessThanOrEqualTo;
+
 import com.mobilitycorp.fleet.model.BookingEvent;
 import com.mobilitycorp.fleet.model.TelemetryEvent;
 import com.mobilitycorp.fleet.model.VehicleEvent;
@@ -21,11 +26,26 @@ final class SimulatorTestSupport {
       return messages.stream().filter(m -> m.kind() == SimulatedMessage.Kind.ORIGINAL).toList();
     }
 
-    /** Every generated event once, by event time (then id; per vehicle and type times are distinct). */
+    /** Messages of the weather topic, in delivery order. */
+    List<SimulatedMessage> weather() {
+      return messages.stream().filter(SimulatedMessage::isWeather).toList();
+    }
+
+    /** Every message but the weather, in delivery order. */
+    List<SimulatedMessage> vehicleMessages() {
+      return messages.stream().filter(m -> !m.isWeather()).toList();
+    }
+
+    /**
+     * Every generated vehicle event once, by event time (then id; per vehicle and type times are
+     * distinct).
+     */
     List<VehicleEvent> eventsInEventTime() {
       List<VehicleEvent> events = new ArrayList<>();
       for (SimulatedMessage m : originals()) {
-        events.add(m.event());
+        if (m.event() != null) {
+          events.add(m.event());
+        }
       }
       events.sort(
           Comparator.comparing(VehicleEvent::getEventTime).thenComparing(VehicleEvent::getEventId));
@@ -63,6 +83,16 @@ final class SimulatorTestSupport {
         .locationCount(24)
         .start(Instant.parse("2026-11-25T06:00:00Z"))
         .duration(Duration.standardHours(2));
+  }
+
+  /** |observed - expected| within 5 standard deviations of a binomial (plus one for tiny counts). */
+  static void assertRate(String what, long observed, long trials, double p) {
+    double expected = trials * p;
+    double tolerance = 5 * Math.sqrt(trials * p * (1 - p)) + 1;
+    assertThat(
+        what + ": " + observed + " of " + trials + " (expected ~" + Math.round(expected) + ")",
+        (double) observed,
+        allOf(greaterThanOrEqualTo(expected - tolerance), lessThanOrEqualTo(expected + tolerance)));
   }
 
   static Run run(SimulatorConfig config) {
