@@ -36,6 +36,10 @@ bench: classpaths
 	  -cp "pipelines/target/test-classes:pipelines/target/classes:$$(cat pipelines/target/classpath.txt)" \
 	  com.mobilitycorp.fleet.pipelines.bench.ReturnToAvailableLatencyBench \
 	  --rate=1000 --out=bench/results/return-to-available-latency.md $(BENCH_ARGS)
+	java $(JVM_OPENS) -Xmx3g \
+	  -cp "pipelines/target/test-classes:pipelines/target/classes:$$(cat pipelines/target/classpath.txt)" \
+	  com.mobilitycorp.fleet.pipelines.bench.TelemetryToAlertLatencyBench \
+	  --rate=1000 --out=bench/results/telemetry-to-alert-latency.md $(BENCH_ARGS)
 
 clean:
 	$(MVN) -q clean

@@ -141,19 +141,12 @@ class FleetStreamProcessorIntegrationTest {
     assertThat("the stream must contain bookings", expectedBookingIds.size(), greaterThan(100));
 
     FleetPipelineOptions options =
-        PipelineOptionsFactory.fromArgs(
-                "--runner=FlinkRunner",
-                "--flinkMaster=[local]",
-                "--parallelism=2",
-                "--attachedMode=false",
-                "--bootstrapServers=" + kafka.bootstrapServers(),
+        flinkOptions(
                 "--consumerGroup=integration-test",
                 "--inventoryRefreshInterval=PT2S",
                 "--jdbcUrl=" + postgres.jdbcUrl(),
                 "--jdbcUser=" + postgres.user(),
-                "--jdbcPassword=" + postgres.password())
-            .as(FleetPipelineOptions.class);
-    options.setStreaming(true);
+                "--jdbcPassword=" + postgres.password());
     Pipeline pipeline = Pipeline.create(options);
     FleetStreamProcessor.build(pipeline, options);
     PipelineResult job = pipeline.run();
@@ -264,12 +257,7 @@ class FleetStreamProcessorIntegrationTest {
     assertThat("no reading is beyond the lateness here", model.beyondLateness(), is(0L));
 
     FleetPipelineOptions options =
-        PipelineOptionsFactory.fromArgs(
-                "--runner=FlinkRunner",
-                "--flinkMaster=[local]",
-                "--parallelism=2",
-                "--attachedMode=false",
-                "--bootstrapServers=" + kafka.bootstrapServers(),
+        flinkOptions(
                 "--consumerGroup=integration-test-low-battery",
                 "--telemetryTopic=" + prefix + FleetTopics.VEHICLE_EVENTS_RAW,
                 "--bookingTopic=" + prefix + FleetTopics.DOMAIN_EVENTS,
@@ -277,9 +265,7 @@ class FleetStreamProcessorIntegrationTest {
                 "--deduplicatedTelemetryTopic=" + prefix + FleetTopics.TELEMETRY_DEDUPLICATED,
                 "--deduplicatedBookingTopic=" + prefix + FleetTopics.BOOKINGS_DEDUPLICATED,
                 "--alertsTopic=" + prefix + FleetTopics.ALERTS,
-                "--inventoryEnabled=false")
-            .as(FleetPipelineOptions.class);
-    options.setStreaming(true);
+                "--inventoryEnabled=false");
     Pipeline pipeline = Pipeline.create(options);
     FleetStreamProcessor.build(pipeline, options);
     PipelineResult job = pipeline.run();
@@ -304,6 +290,23 @@ class FleetStreamProcessorIntegrationTest {
       ids.sort(null);
       assertThat(ids, equalTo(expected));
     }
+  }
+
+  /** Streaming options for the job on embedded Flink against the test's broker, plus {@code extra}. */
+  private static FleetPipelineOptions flinkOptions(String... extra) {
+    List<String> args =
+        new ArrayList<>(
+            List.of(
+                "--runner=FlinkRunner",
+                "--flinkMaster=[local]",
+                "--parallelism=2",
+                "--attachedMode=false",
+                "--bootstrapServers=" + kafka.bootstrapServers()));
+    args.addAll(List.of(extra));
+    FleetPipelineOptions options =
+        PipelineOptionsFactory.fromArgs(args.toArray(new String[0])).as(FleetPipelineOptions.class);
+    options.setStreaming(true);
+    return options;
   }
 
   /** The simulator's ground truth as available_vehicles rows, for every vehicle that reported. */
