@@ -121,8 +121,8 @@ public final class DetectLowBattery extends PTransform<PCollection<TelemetryEven
         Metrics.counter(DetectLowBattery.class, "readings_beyond_lateness");
     private final Counter sameWindowSuppressed =
         Metrics.counter(DetectLowBattery.class, "episodes_in_alerted_window");
-    private final Counter vehiclesTracked =
-        Metrics.counter(DetectLowBattery.class, "vehicles_tracked");
+    private final Counter vehiclesWithBatteryState =
+        Metrics.counter(DetectLowBattery.class, "vehicles_with_battery_state");
 
     private final double threshold;
     private final double recovery;
@@ -179,7 +179,7 @@ public final class DetectLowBattery extends PTransform<PCollection<TelemetryEven
         return;
       }
       if (sorted.isEmpty() && folded == null && openEpisode.read() == null) {
-        vehiclesTracked.inc();
+        vehiclesWithBatteryState.inc();
       }
       readings.put(at, reading.getBatteryPct());
       sorted = sorted(readings);
@@ -256,7 +256,7 @@ public final class DetectLowBattery extends PTransform<PCollection<TelemetryEven
       alerted.clear();
       foldedUntil.clear();
       fold.clear();
-      vehiclesTracked.dec();
+      vehiclesWithBatteryState.dec();
     }
 
     private Alert alert(String vehicleId, Reading first, TelemetryEvent current) {

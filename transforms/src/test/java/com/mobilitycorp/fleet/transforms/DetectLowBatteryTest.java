@@ -203,7 +203,7 @@ class DetectLowBatteryTest {
     PipelineResult result = p.run();
     result.waitUntilFinish();
     // The second life ends in an open episode, which is kept (it must not alert again).
-    assertThat(counter(result, "vehicles_tracked"), is(1L));
+    assertThat(counter(result, "vehicles_with_battery_state"), is(1L));
     assertThat(counter(result, "alerts_raised"), is(2L));
   }
 }
