@@ -5,6 +5,7 @@ import com.mobilitycorp.fleet.model.AlertSeverity;
 import com.mobilitycorp.fleet.model.AlertType;
 import com.mobilitycorp.fleet.model.TelemetryEvent;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -182,12 +183,15 @@ public final class DetectLowBattery extends PTransform<PCollection<TelemetryEven
         vehiclesWithBatteryState.inc();
       }
       readings.put(at, reading.getBatteryPct());
-      sorted = sorted(readings);
+      // The same reading added to the list already read, instead of reading the state again.
+      sorted.removeIf(r -> r.time.equals(at));
+      sorted.add(new Reading(at, reading.getBatteryPct()));
+      sorted.sort((a, b) -> a.time.compareTo(b.time));
       // Fold this reading away once the watermark is the allowed lateness past it.
       fold.withNoOutputTimestamp().set(sorted.get(0).time.plus(lateness));
       idle.withNoOutputTimestamp().set(sorted.get(sorted.size() - 1).time.plus(IDLE_EXPIRY));
 
-      Map<Instant, String> alertedByTime = new java.util.HashMap<>();
+      Map<Instant, String> alertedByTime = new HashMap<>();
       for (Map.Entry<Instant, String> e : alerted.entries().read()) {
         alertedByTime.put(e.getKey(), e.getValue());
       }
@@ -227,7 +231,11 @@ public final class DetectLowBattery extends PTransform<PCollection<TelemetryEven
         // Carry the episode state across the reading being folded away.
         String alertedId = alerted.get(r.time).read();
         if (r.battery < threshold) {
-          open = open == null ? (alertedId == null ? "" : alertedId) : (open.isEmpty() && alertedId != null ? alertedId : open);
+          if (alertedId != null && (open == null || open.isEmpty())) {
+            open = alertedId; // the episode's alert
+          } else if (open == null) {
+            open = ""; // an episode opens, not (yet) alerted
+          }
         } else if (r.battery >= recovery) {
           open = null;
         }

@@ -317,7 +317,7 @@ public final class TrackVehicleInventory
       idleExpiryTimer.withNoOutputTimestamp().set(newest.plus(idleExpiry));
 
       InventoryUpdate current =
-          currentState(vehicleId, telemetry, booking, locationIdState.read(), newest, published);
+          currentState(vehicleId, telemetry, booking, locationIdState.read(), newest);
       if (published == null || !current.sameStatusAs(published)) {
         boolean correction = published != null && eventTime.isBefore(published.getAsOf());
         publish(
@@ -352,7 +352,7 @@ public final class TrackVehicleInventory
         return;
       }
       InventoryUpdate current =
-          currentState(vehicleId, telemetry, booking, locationIdState.read(), newest, published);
+          currentState(vehicleId, telemetry, booking, locationIdState.read(), newest);
       if (current.sameStateAs(published)) {
         refreshPendingState.clear(); // quiet interval: the next change is published at once
       } else {
@@ -436,8 +436,7 @@ public final class TrackVehicleInventory
         @Nullable TelemetryEvent telemetry,
         @Nullable BookingEvent booking,
         @Nullable String locationId,
-        Instant asOf,
-        @Nullable InventoryUpdate published) {
+        Instant asOf) {
       VehicleStatus status = statusOf(telemetry, booking);
       InventoryUpdate.Builder update =
           InventoryUpdate.builder()
@@ -446,7 +445,7 @@ public final class TrackVehicleInventory
               .setBookingId(booking != null && isOpen(booking) ? booking.getBookingId() : null)
               .setLocationId(locationId)
               .setAsOf(asOf)
-              .setRevision(published == null ? 0 : published.getRevision())
+              .setRevision(0)
               .setReason(InventoryUpdateReason.STATUS_CHANGE);
       if (telemetry != null) {
         update

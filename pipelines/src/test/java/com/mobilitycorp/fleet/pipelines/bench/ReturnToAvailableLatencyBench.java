@@ -2,6 +2,7 @@ package com.mobilitycorp.fleet.pipelines.bench;
 
 import com.mobilitycorp.fleet.model.BookingEvent;
 import com.mobilitycorp.fleet.model.BookingEventType;
+import com.mobilitycorp.fleet.testing.simulator.SimulatedMessage;
 import com.mobilitycorp.fleet.testing.stack.LocalPostgres;
 import java.nio.file.Path;
 import java.sql.Array;
@@ -39,7 +40,7 @@ public final class ReturnToAvailableLatencyBench {
       poller.start();
       bench.sendPaced(
           (m, measured) -> {
-            if (!measured || m.kind() != com.mobilitycorp.fleet.testing.simulator.SimulatedMessage.Kind.ORIGINAL
+            if (!measured || m.kind() != SimulatedMessage.Kind.ORIGINAL
                 || m.isTelemetry() || m.isWeather()
                 || m.booking().getEventType() != BookingEventType.RETURN_COMPLETED) {
               return null;
