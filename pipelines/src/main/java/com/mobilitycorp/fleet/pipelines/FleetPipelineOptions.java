@@ -128,6 +128,82 @@ public interface FleetPipelineOptions extends StreamingOptions {
 
   void setLowBatteryThresholdPct(double value);
 
+  @Description(
+      "GEOFENCE_VIOLATION alerts: one per excursion of a vehicle out of its home city's operating"
+          + " area.")
+  @Default.Boolean(true)
+  boolean getGeofenceAlertsEnabled();
+
+  void setGeofenceAlertsEnabled(boolean value);
+
+  @Description(
+      "Operating area of a city: the circle around its zones' centres reaching the outermost"
+          + " zone's edge plus this margin (metres).")
+  @Default.Double(1000.0)
+  double getOperatingAreaMarginM();
+
+  void setOperatingAreaMarginM(double value);
+
+  @Description("An excursion ends at a reading at least this far (metres) back inside the area.")
+  @Default.Double(100.0)
+  double getGeofenceReentryMarginM();
+
+  void setGeofenceReentryMarginM(double value);
+
+  @Description(
+      "BATTERY_DRAIN alerts: idle drain above --batteryDrainFactor x its type's median over"
+          + " sliding 30-minute windows.")
+  @Default.Boolean(true)
+  boolean getBatteryDrainAlertsEnabled();
+
+  void setBatteryDrainAlertsEnabled(boolean value);
+
+  @Description("A vehicle drains abnormally above this multiple of its type's median idle drain.")
+  @Default.Double(3.0)
+  double getBatteryDrainFactor();
+
+  void setBatteryDrainFactor(double value);
+
+  @Description("...and at or above this idle drain (percent per hour), whatever the median.")
+  @Default.Double(2.0)
+  double getBatteryDrainFloorPctPerHour();
+
+  void setBatteryDrainFloorPctPerHour(double value);
+
+  @Description(
+      "How often the vehicles and locations tables are re-read for enrichment (ISO-8601); a"
+          + " change reaches the job within this.")
+  @Default.String("PT5M")
+  String getReferenceDataRefresh();
+
+  void setReferenceDataRefresh(String value);
+
+  @Description(
+      "Join every reading with the weather valid at its event time and publish it to"
+          + " --enrichedTelemetryTopic (adds the watermark's delay, ~--maxDisorder).")
+  @Default.Boolean(true)
+  boolean getWeatherJoinEnabled();
+
+  void setWeatherJoinEnabled(boolean value);
+
+  @Description("Input topic: weather observations per location (key = location_id).")
+  @Default.String("weather.observations")
+  String getWeatherTopic();
+
+  void setWeatherTopic(String value);
+
+  @Description("A weather observation older than this (ISO-8601) at a reading's time is unknown.")
+  @Default.String("PT30M")
+  String getWeatherMaxAge();
+
+  void setWeatherMaxAge(String value);
+
+  @Description("Output topic: readings with vehicle, zone, area and weather, keyed by vehicle_id.")
+  @Default.String("veh.telemetry.enriched")
+  String getEnrichedTelemetryTopic();
+
+  void setEnrichedTelemetryTopic(String value);
+
   @Description("Output topic: alerts of every type (one JSON schema), keyed by vehicle or location.")
   @Default.String("alerts")
   String getAlertsTopic();

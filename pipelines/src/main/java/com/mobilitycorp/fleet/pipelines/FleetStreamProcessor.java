@@ -1,6 +1,7 @@
 package com.mobilitycorp.fleet.pipelines;
 
 import com.mobilitycorp.fleet.io.jdbc.AvailableVehiclesSink;
+import com.mobilitycorp.fleet.io.jdbc.ReferenceData;
 import com.mobilitycorp.fleet.io.json.EventJson;
 import com.mobilitycorp.fleet.io.kafka.DecodeEvents;
 import com.mobilitycorp.fleet.io.kafka.KafkaEventSource;
@@ -8,11 +9,22 @@ import com.mobilitycorp.fleet.io.kafka.KafkaJsonSink;
 import com.mobilitycorp.fleet.model.Alert;
 import com.mobilitycorp.fleet.model.BookingEvent;
 import com.mobilitycorp.fleet.model.DeadLetter;
+import com.mobilitycorp.fleet.model.EnrichedTelemetry;
 import com.mobilitycorp.fleet.model.InventoryUpdate;
+import com.mobilitycorp.fleet.model.LocationMetadata;
 import com.mobilitycorp.fleet.model.TelemetryEvent;
+import com.mobilitycorp.fleet.model.VehicleMetadata;
+import com.mobilitycorp.fleet.model.WeatherObservation;
 import com.mobilitycorp.fleet.transforms.DeduplicateEvents;
+import com.mobilitycorp.fleet.transforms.DetectBatteryDrain;
+import com.mobilitycorp.fleet.transforms.DetectGeofenceViolations;
 import com.mobilitycorp.fleet.transforms.DetectLowBattery;
+import com.mobilitycorp.fleet.transforms.EnrichTelemetry;
+import com.mobilitycorp.fleet.transforms.JoinWeather;
 import com.mobilitycorp.fleet.transforms.TrackVehicleInventory;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
 import org.apache.beam.runners.direct.DirectOptions;
 import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.PipelineResult;
@@ -22,15 +34,18 @@ import org.apache.beam.sdk.transforms.WithFailures;
 import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.PCollectionList;
 import org.apache.beam.sdk.values.PCollectionTuple;
+import org.apache.beam.sdk.values.PCollectionView;
 import org.joda.time.Duration;
 
 /**
  * The fleet stream processor: reads telemetry and booking events from Kafka, validates them
  * (invalid records to the dead-letter topic), drops re-sent duplicates and publishes the clean
  * streams; joins them into each vehicle's availability (use case 1, {@code veh.inventory.updates})
- * and upserts that into PostgreSQL's {@code available_vehicles} (use case 4); raises LOW_BATTERY
- * alerts (use case 2). Later stages (enrichment, other alerts, demand, utilization) hang off the
- * clean streams.
+ * and upserts that into PostgreSQL's {@code available_vehicles} (use case 4); enriches readings
+ * with the vehicles and locations tables (side inputs refreshed while running) and raises
+ * LOW_BATTERY, GEOFENCE_VIOLATION and BATTERY_DRAIN alerts (use case 2); joins readings with the
+ * weather valid at their event time ({@code veh.telemetry.enriched}). Later stages (demand,
+ * utilization) hang off the clean and enriched streams.
  *
  * <p>Only wiring lives here: decoding and Kafka are in {@code io}, domain logic in {@code
  * transforms}. Every apply is named; the names are the state's identity in Flink savepoints, so
@@ -103,22 +118,95 @@ public final class FleetStreamProcessor {
       }
     }
 
-    if (options.getLowBatteryAlertsEnabled()) {
-      uniqueTelemetry
-          .apply(
-              "DetectLowBattery",
-              DetectLowBattery.create()
-                  .withThresholdPct(options.getLowBatteryThresholdPct())
-                  .withAllowedLateness(duration(options.getAllowedLateness())))
-          .apply(
-              "PublishLowBatteryAlerts",
-              KafkaJsonSink.of(
-                  kafka, options.getAlertsTopic(),
-                  FleetStreamProcessor::alertKey, EventJson::alertToJson));
+    boolean anyAlerts =
+        options.getLowBatteryAlertsEnabled()
+            || options.getGeofenceAlertsEnabled()
+            || options.getBatteryDrainAlertsEnabled();
+    List<PCollection<DeadLetter>> deadLetters = new ArrayList<>();
+    deadLetters.add(telemetry.failures());
+    deadLetters.add(bookings.failures());
+    if (anyAlerts || options.getWeatherJoinEnabled()) {
+      Duration refresh = duration(options.getReferenceDataRefresh());
+      PCollectionView<Map<String, VehicleMetadata>> vehicles =
+          pipeline.apply(
+              "VehicleMetadata",
+              ReferenceData.vehicles(
+                  options.getJdbcUrl(), options.getJdbcUser(), options.getJdbcPassword(), refresh));
+      PCollectionView<Map<String, LocationMetadata>> locations =
+          pipeline.apply(
+              "LocationMetadata",
+              ReferenceData.locations(
+                  options.getJdbcUrl(), options.getJdbcUser(), options.getJdbcPassword(), refresh));
+      // At once, no waiting: the alerts need the reading's context, not its weather.
+      PCollection<EnrichedTelemetry> enriched =
+          uniqueTelemetry.apply(
+              "EnrichTelemetry",
+              EnrichTelemetry.withReferenceData(vehicles, locations)
+                  .withOperatingAreaMarginM(options.getOperatingAreaMarginM()));
+
+      Duration lateness = duration(options.getAllowedLateness());
+      List<PCollection<Alert>> alerts = new ArrayList<>();
+      if (options.getLowBatteryAlertsEnabled()) {
+        alerts.add(
+            enriched.apply(
+                "DetectLowBattery",
+                DetectLowBattery.create()
+                    .withThresholdPct(options.getLowBatteryThresholdPct())
+                    .withAllowedLateness(lateness)));
+      }
+      if (options.getGeofenceAlertsEnabled()) {
+        alerts.add(
+            enriched.apply(
+                "DetectGeofenceViolations",
+                DetectGeofenceViolations.create()
+                    .withReentryMarginM(options.getGeofenceReentryMarginM())
+                    .withAllowedLateness(lateness)));
+      }
+      if (options.getBatteryDrainAlertsEnabled()) {
+        alerts.add(
+            enriched.apply(
+                "DetectBatteryDrain",
+                DetectBatteryDrain.create()
+                    .withFactor(options.getBatteryDrainFactor())
+                    .withFloorPctPerHour(options.getBatteryDrainFloorPctPerHour())));
+      }
+      if (!alerts.isEmpty()) {
+        PCollectionList.of(alerts)
+            .apply("CollectAlerts", Flatten.pCollections())
+            .apply(
+                "PublishAlerts",
+                KafkaJsonSink.of(
+                    kafka, options.getAlertsTopic(),
+                    FleetStreamProcessor::alertKey, EventJson::alertToJson));
+      }
+
+      if (options.getWeatherJoinEnabled()) {
+        WithFailures.Result<PCollection<WeatherObservation>, DeadLetter> weather =
+            pipeline
+                .apply(
+                    "ReadWeather",
+                    KafkaEventSource.of(
+                            kafka, options.getWeatherTopic(), options.getConsumerGroup(),
+                            maxDisorder, maxFutureSkew)
+                        .withTimestampField(EventJson.OBSERVED_AT_FIELD))
+                .apply("DecodeWeather", DecodeEvents.weather(maxFutureSkew));
+        deadLetters.add(weather.failures());
+        PCollectionTuple.of(JoinWeather.READINGS, enriched)
+            .and(JoinWeather.OBSERVATIONS, weather.output())
+            .apply(
+                "JoinWeather",
+                JoinWeather.create()
+                    .withMaxObservationAge(duration(options.getWeatherMaxAge()))
+                    .withAllowedLateness(lateness))
+            .apply(
+                "PublishEnrichedTelemetry",
+                KafkaJsonSink.of(
+                    kafka, options.getEnrichedTelemetryTopic(),
+                    EnrichedTelemetry::vehicleId, EventJson::enrichedTelemetryToJson));
+      }
     }
 
-    PCollectionList.of(telemetry.failures())
-        .and(bookings.failures())
+    PCollectionList.of(deadLetters)
         .apply("CollectDeadLetters", Flatten.pCollections())
         .apply(
             "PublishDeadLetters",

@@ -121,6 +121,16 @@ final class JobProgress {
   /** Our counters' namespaces are our classes' names. */
   private static final String BEAM_NAMESPACE_PREFIX = "com.mobilitycorp.";
 
+  private static long sumEndingWith(Map<String, Long> counters, String suffix) {
+    long sum = 0;
+    for (Map.Entry<String, Long> e : counters.entrySet()) {
+      if (e.getKey().endsWith(suffix)) {
+        sum += e.getValue();
+      }
+    }
+    return sum;
+  }
+
   private static String line(Map<String, Long> now, Map<String, Long> before, double seconds) {
     StringBuilder out = new StringBuilder("[").append(LocalTime.now().truncatedTo(ChronoUnit.SECONDS)).append("]");
     long decoded = sumStartingWith(now, "decoded_");
@@ -134,8 +144,17 @@ final class JobProgress {
           now.getOrDefault("status_changes", 0L) + now.getOrDefault("late_corrections", 0L),
           now.getOrDefault("late_corrections", 0L)));
     }
-    if (now.containsKey("alerts_raised")) {
-      out.append(String.format(" | low-battery alerts %,d", now.get("alerts_raised")));
+    if (now.containsKey("readings_enriched")) {
+      out.append(String.format(" | enriched %,d (unknown vehicle %,d, weather joined %,d)",
+          now.get("readings_enriched"), now.getOrDefault("enrichment_unknown_vehicle", 0L),
+          now.getOrDefault("readings_joined_with_weather", 0L)));
+    }
+    long alerts = sumEndingWith(now, "_alerts_raised");
+    if (alerts > 0) {
+      out.append(String.format(" | alerts %,d (low battery %,d, geofence %,d, battery drain %,d)",
+          alerts, now.getOrDefault("low_battery_alerts_raised", 0L),
+          now.getOrDefault("geofence_violation_alerts_raised", 0L),
+          now.getOrDefault("battery_drain_alerts_raised", 0L)));
     }
     if (now.containsKey("rows_submitted")) {
       out.append(String.format(" | available_vehicles upserts %,d", now.get("rows_submitted")));

@@ -9,7 +9,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.mobilitycorp.fleet.io.json.EventJson;
 import com.mobilitycorp.fleet.io.kafka.FleetTopics;
+import com.mobilitycorp.fleet.model.EnrichedTelemetry;
+import com.mobilitycorp.fleet.model.LocationMetadata;
+import com.mobilitycorp.fleet.model.TelemetryEvent;
 import com.mobilitycorp.fleet.model.VehicleMetadata;
+import com.mobilitycorp.fleet.model.WeatherObservation;
 import com.mobilitycorp.fleet.testing.simulator.FleetSimulator;
 import com.mobilitycorp.fleet.testing.simulator.ReferenceDataWriter;
 import com.mobilitycorp.fleet.testing.simulator.SimulatedMessage;
@@ -17,8 +21,15 @@ import com.mobilitycorp.fleet.testing.simulator.SimulatorConfig;
 import com.mobilitycorp.fleet.testing.simulator.VehicleTruth;
 import com.mobilitycorp.fleet.testing.stack.LocalKafka;
 import com.mobilitycorp.fleet.testing.stack.LocalPostgres;
+import com.mobilitycorp.fleet.transforms.DetectBatteryDrainModel;
+import com.mobilitycorp.fleet.transforms.DetectGeofenceViolations;
+import com.mobilitycorp.fleet.transforms.DetectGeofenceViolationsModel;
 import com.mobilitycorp.fleet.transforms.DetectLowBattery;
 import com.mobilitycorp.fleet.transforms.DetectLowBatteryModel;
+import com.mobilitycorp.fleet.transforms.EnrichTelemetry;
+import com.mobilitycorp.fleet.transforms.FleetGeography;
+import com.mobilitycorp.fleet.transforms.JoinWeather;
+import com.mobilitycorp.fleet.transforms.JoinWeatherModel;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -216,10 +227,11 @@ class FleetStreamProcessorIntegrationTest {
   }
 
   @Test
-  void testLowBatteryAlertsOnFlinkAreExactlyTheModelsEpisodesEachOnce() throws Exception {
+  void testAlertsAndEnrichedTelemetryOnFlinkAreExactlyTheModelsEachOnce() throws Exception {
     // Resends and disorder within the lateness, but nothing beyond it: then which reading raises
-    // each alert depends only on each vehicle's delivery order, which Kafka keeps per key, so the
-    // model fed in delivery order predicts the alert ids exactly.
+    // each episode alert depends only on each vehicle's delivery order, which Kafka keeps per key,
+    // so the models fed in delivery order predict the alert ids exactly. The fleet has battery
+    // faults, trips out of the operating area, unregistered vehicles and weather.
     SimulatorConfig config =
         SimulatorConfig.builder()
             .seed(2026_11_26L)
@@ -232,63 +244,179 @@ class FleetStreamProcessorIntegrationTest {
             .outOfOrderRate(0.10)
             .lateRate(0)
             .malformedRate(0.005)
+            .batteryFaultRatePerVehicleDay(2.0)
+            .excursionRate(0.05)
+            .unregisteredVehicleRate(0.02)
+            .weatherEnabled(true)
             .build();
-    String prefix = "lowbattery.";
+    FleetSimulator simulator = new FleetSimulator(config);
+    // A database of its own: this fleet's vehicle ids clash with the other test's.
+    String jdbcUrl = createDatabase("alerts_it");
+    ReferenceDataWriter.apply(jdbcUrl, postgres.user(), postgres.password(), simulator);
+    String prefix = "alerts.";
     Map<String, Integer> topics = new HashMap<>();
     FleetTopics.all().forEach((topic, partitions) -> topics.put(prefix + topic, partitions));
     kafka.createTopics(topics);
-    DetectLowBatteryModel model =
+
+    ExpectedEnrichment oracle = new ExpectedEnrichment(simulator);
+    DetectLowBatteryModel lowBattery =
         new DetectLowBatteryModel(
             DetectLowBattery.DEFAULT_THRESHOLD_PCT, 0.0, DetectLowBattery.DEFAULT_ALLOWED_LATENESS);
+    DetectGeofenceViolationsModel geofence =
+        new DetectGeofenceViolationsModel(
+            DetectGeofenceViolations.DEFAULT_REENTRY_MARGIN_M,
+            DetectGeofenceViolations.DEFAULT_ALLOWED_LATENESS);
+    JoinWeatherModel weather = new JoinWeatherModel(JoinWeather.DEFAULT_MAX_OBSERVATION_AGE);
+    List<EnrichedTelemetry> readings = new ArrayList<>();
     try (KafkaProducer<String, String> producer = producer()) {
-      for (SimulatedMessage message :
-          (Iterable<SimulatedMessage>) new FleetSimulator(config)::messages) {
+      for (SimulatedMessage message : (Iterable<SimulatedMessage>) simulator::messages) {
         producer.send(
             new ProducerRecord<>(prefix + message.topic(), message.key(), message.payload()));
-        if (message.kind() == SimulatedMessage.Kind.ORIGINAL && message.isTelemetry()) {
-          model.onReading(message.telemetry());
+        if (message.isWeather()) {
+          weather.onObservation(message.weather());
+        } else if (message.kind() == SimulatedMessage.Kind.ORIGINAL && message.isTelemetry()) {
+          EnrichedTelemetry reading = oracle.enrich(message.telemetry());
+          readings.add(reading);
+          lowBattery.onReading(message.telemetry());
+          geofence.onReading(reading);
         }
       }
       producer.flush();
     }
-    List<String> expected = new ArrayList<>(model.published());
+    List<String> expected = new ArrayList<>(lowBattery.published());
+    int lowBatteryAlerts = expected.size();
+    expected.addAll(geofence.published());
+    int geofenceAlerts = expected.size() - lowBatteryAlerts;
+    expected.addAll(DetectBatteryDrainModel.alertIds(readings));
+    int drainAlerts = expected.size() - lowBatteryAlerts - geofenceAlerts;
     expected.sort(null);
-    assertThat("the fleet must run low somewhere", expected.size(), greaterThan(5));
-    assertThat("no reading is beyond the lateness here", model.beyondLateness(), is(0L));
+    assertThat("the fleet must run low somewhere", lowBatteryAlerts, greaterThan(5));
+    assertThat("some trips must leave the area", geofenceAlerts, greaterThan(3));
+    assertThat("some batteries must fail", drainAlerts, greaterThan(3));
+    assertThat("no reading is beyond the lateness here", lowBattery.beyondLateness(), is(0L));
+    Map<String, String> expectedWeather = new TreeMap<>();
+    for (EnrichedTelemetry r : readings) {
+      WeatherObservation valid = weather.validFor(r);
+      expectedWeather.put(r.getTelemetry().getEventId(), valid == null ? "none" : valid.getObservationId());
+    }
+    assertThat(
+        "most readings must find their weather",
+        expectedWeather.values().stream().filter(id -> !id.equals("none")).count(),
+        greaterThan(readings.size() * 9L / 10));
 
     FleetPipelineOptions options =
         flinkOptions(
-                "--consumerGroup=integration-test-low-battery",
+                "--consumerGroup=integration-test-alerts",
                 "--telemetryTopic=" + prefix + FleetTopics.VEHICLE_EVENTS_RAW,
                 "--bookingTopic=" + prefix + FleetTopics.DOMAIN_EVENTS,
+                "--weatherTopic=" + prefix + FleetTopics.WEATHER_OBSERVATIONS,
                 "--deadLetterTopic=" + prefix + FleetTopics.DEAD_LETTER,
                 "--deduplicatedTelemetryTopic=" + prefix + FleetTopics.TELEMETRY_DEDUPLICATED,
                 "--deduplicatedBookingTopic=" + prefix + FleetTopics.BOOKINGS_DEDUPLICATED,
+                "--enrichedTelemetryTopic=" + prefix + FleetTopics.TELEMETRY_ENRICHED,
                 "--alertsTopic=" + prefix + FleetTopics.ALERTS,
+                "--jdbcUrl=" + jdbcUrl,
+                "--jdbcUser=" + postgres.user(),
+                "--jdbcPassword=" + postgres.password(),
                 "--inventoryEnabled=false");
     Pipeline pipeline = Pipeline.create(options);
     FleetStreamProcessor.build(pipeline, options);
     PipelineResult job = pipeline.run();
 
     String alerts = prefix + FleetTopics.ALERTS;
-    try (KafkaTopicReader reader = new KafkaTopicReader(kafka.bootstrapServers(), List.of(alerts))) {
+    String enriched = prefix + FleetTopics.TELEMETRY_ENRICHED;
+    try (KafkaTopicReader reader =
+        new KafkaTopicReader(kafka.bootstrapServers(), List.of(alerts, enriched))) {
       try {
         reader.pollUntil(
-            () -> reader.records(alerts).size() >= expected.size(), OUTPUT_TIMEOUT,
-            "every expected alert");
+            () -> reader.records(alerts).size() >= expected.size()
+                && reader.records(enriched).size() >= readings.size(),
+            OUTPUT_TIMEOUT, "every expected alert and enriched reading");
       } finally {
         job.cancel();
       }
-      reader.readToEnd(Duration.ofSeconds(10)); // a second copy of any alert would show here
+      reader.readToEnd(Duration.ofSeconds(10)); // a second copy of anything would show here
       List<String> ids = new ArrayList<>();
       for (ConsumerRecord<String, String> record : reader.records(alerts)) {
         JsonNode alert = JSON.readTree(record.value());
         assertThat("keyed by vehicle", record.key(), is(alert.get("vehicle_id").asText()));
-        assertThat(alert.get("type").asText(), is("low_battery"));
         ids.add(alert.get("alert_id").asText());
+        if (alert.get("type").asText().equals("low_battery")) {
+          // Enriched: the vehicle's type and last service, or an explicit unknown.
+          VehicleMetadata v = oracle.registered(alert.get("vehicle_id").asText());
+          assertThat(
+              alert.at("/details/vehicle_type").asText(),
+              is(v == null ? "unknown" : EventJson.wire(v.getVehicleType())));
+          assertThat(
+              alert.at("/details/last_service_date").asText(),
+              is(v == null ? "unknown" : v.getLastServiceDate().toString().substring(0, 10)));
+        }
       }
       ids.sort(null);
       assertThat(ids, equalTo(expected));
+
+      Map<String, String> joinedWeather = new TreeMap<>();
+      for (ConsumerRecord<String, String> record : reader.records(enriched)) {
+        JsonNode reading = JSON.readTree(record.value());
+        JsonNode observation = reading.get("weather");
+        String previous =
+            joinedWeather.put(
+                reading.at("/telemetry/event_id").asText(),
+                observation.isNull() ? "none" : observation.get("observation_id").asText());
+        assertThat("each reading once", previous, is((String) null));
+      }
+      assertThat(joinedWeather, equalTo(expectedWeather));
+    }
+  }
+
+  /** Creates a database (once) beside the default one and returns its JDBC URL. */
+  private static String createDatabase(String name) throws Exception {
+    try (Connection c =
+            DriverManager.getConnection(postgres.jdbcUrl(), postgres.user(), postgres.password());
+        Statement s = c.createStatement()) {
+      s.execute("DROP DATABASE IF EXISTS " + name);
+      s.execute("CREATE DATABASE " + name);
+    }
+    return postgres.jdbcUrl().substring(0, postgres.jdbcUrl().lastIndexOf('/') + 1) + name;
+  }
+
+  /**
+   * The enrichment the job should compute, restated from the simulator's reference data: the
+   * registered vehicles, the zone containing the reading or the nearest one for weather, and the
+   * home city's operating area.
+   */
+  private static final class ExpectedEnrichment {
+    private final Map<String, VehicleMetadata> vehicles = new HashMap<>();
+    private final Map<String, LocationMetadata> locations = new HashMap<>();
+    private final FleetGeography geography;
+
+    ExpectedEnrichment(FleetSimulator simulator) {
+      simulator.registeredVehicles().forEach(v -> vehicles.put(v.getVehicleId(), v));
+      simulator.locations().forEach(l -> locations.put(l.getLocationId(), l));
+      geography = FleetGeography.of(locations.values(), FleetGeography.DEFAULT_OPERATING_AREA_MARGIN_M);
+    }
+
+    VehicleMetadata registered(String vehicleId) {
+      return vehicles.get(vehicleId);
+    }
+
+    EnrichedTelemetry enrich(TelemetryEvent t) {
+      VehicleMetadata v = vehicles.get(t.getVehicleId());
+      String city = v == null ? null : locations.get(v.getHomeLocationId()).getCity();
+      LocationMetadata zone = geography.zoneContaining(t.getLat(), t.getLon());
+      LocationMetadata weatherZone =
+          zone != null
+              ? zone
+              : geography.nearestZone(t.getLat(), t.getLon(), EnrichTelemetry.DEFAULT_WEATHER_RADIUS_M);
+      return EnrichedTelemetry.builder()
+          .setTelemetry(t)
+          .setVehicle(v)
+          .setZone(zone)
+          .setHomeCity(city)
+          .setMetresInsideOperatingArea(
+              city == null ? null : geography.operatingArea(city).metresInside(t.getLat(), t.getLon()))
+          .setWeatherLocationId(weatherZone == null ? null : weatherZone.getLocationId())
+          .build();
     }
   }
 

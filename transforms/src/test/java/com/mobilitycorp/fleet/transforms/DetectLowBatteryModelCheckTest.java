@@ -63,13 +63,13 @@ class DetectLowBatteryModelCheckTest {
     order.sort(Comparator.comparing(delivery::get));
 
     DetectLowBatteryModel model = new DetectLowBatteryModel(20.0, 0.0, LATENESS);
-    TestStream.Builder<TelemetryEvent> stream =
-        TestStream.create(Events.telemetryCoder(p)).advanceWatermarkTo(T0);
+    TestStream.Builder<com.mobilitycorp.fleet.model.EnrichedTelemetry> stream =
+        TestStream.create(Events.enrichedCoder(p)).advanceWatermarkTo(T0);
     Instant watermark = T0;
     int step = 0;
     for (int i : order) {
       TelemetryEvent e = readings.get(i);
-      stream = stream.addElements(TimestampedValue.of(e, e.getEventTime()));
+      stream = stream.addElements(TimestampedValue.of(Events.bare(e), e.getEventTime()));
       model.onReading(e);
       Instant next = T0.plus(delivery.get(i)).minus(Duration.standardMinutes(5));
       if (++step % 10 == 0 && next.isAfter(watermark)) {
@@ -90,7 +90,7 @@ class DetectLowBatteryModelCheckTest {
     assertThat("the curves must produce alerts", model.published().size(), greaterThan(15));
     assertThat("the input must exercise late readings", model.beyondLateness(), greaterThan(3L));
     assertThat(
-        PipelineMetrics.counter(result, DetectLowBattery.class, "readings_beyond_lateness"),
+        PipelineMetrics.counter(result, DetectLowBattery.class, "low_battery_readings_beyond_lateness"),
         is(model.beyondLateness()));
   }
 }

@@ -8,6 +8,7 @@ import com.mobilitycorp.fleet.model.Alert;
 import com.mobilitycorp.fleet.model.AlertSeverity;
 import com.mobilitycorp.fleet.model.AlertType;
 import com.mobilitycorp.fleet.model.OperationalStatus;
+import com.mobilitycorp.fleet.model.EnrichedTelemetry;
 import com.mobilitycorp.fleet.model.TelemetryEvent;
 import org.apache.beam.sdk.PipelineResult;
 import org.apache.beam.sdk.testing.PAssert;
@@ -35,17 +36,17 @@ class DetectLowBatteryTest {
     return T0.plus(Duration.standardSeconds(seconds));
   }
 
-  private static TimestampedValue<TelemetryEvent> reading(String id, Instant at, double battery) {
+  private static TimestampedValue<EnrichedTelemetry> reading(String id, Instant at, double battery) {
     TelemetryEvent e =
         InventoryInput.telemetry("v1", id, at, 52.5, battery, OperationalStatus.OPERATIONAL);
-    return TimestampedValue.of(e, at);
+    return TimestampedValue.of(Events.bare(e), at);
   }
 
-  private static TestStream.Builder<TelemetryEvent> stream(TestPipeline p) {
-    return TestStream.create(Events.telemetryCoder(p)).advanceWatermarkTo(T0);
+  private static TestStream.Builder<EnrichedTelemetry> stream(TestPipeline p) {
+    return TestStream.create(Events.enrichedCoder(p)).advanceWatermarkTo(T0);
   }
 
-  private static PCollection<String> alertIds(TestPipeline p, TestStream<TelemetryEvent> stream) {
+  private static PCollection<String> alertIds(TestPipeline p, TestStream<EnrichedTelemetry> stream) {
     return p.apply(stream)
         .apply(DetectLowBattery.create())
         .apply(MapElements.into(TypeDescriptors.strings()).via(Alert::getAlertId));
@@ -61,7 +62,7 @@ class DetectLowBatteryTest {
 
   @Test
   void testOnTimeThresholdEdgeTwentyIsNotLowNineteenPointNineIs(TestPipeline p) {
-    TestStream<TelemetryEvent> input =
+    TestStream<EnrichedTelemetry> input =
         stream(p)
             .addElements(reading("r1", sec(0), 20.0))
             .addElements(reading("r2", sec(30), 19.9))
@@ -85,7 +86,7 @@ class DetectLowBatteryTest {
 
   @Test
   void testOnTimeRepeatedLowReadingsRaiseOneAlert(TestPipeline p) {
-    TestStream<TelemetryEvent> input =
+    TestStream<EnrichedTelemetry> input =
         stream(p)
             .addElements(reading("r1", sec(0), 19.5))
             .addElements(reading("r2", sec(60), 19.0))
@@ -98,7 +99,7 @@ class DetectLowBatteryTest {
 
   @Test
   void testOnTimeRecoveryThenDropRaisesASecondAlert(TestPipeline p) {
-    TestStream<TelemetryEvent> input =
+    TestStream<EnrichedTelemetry> input =
         stream(p)
             .addElements(reading("r1", sec(0), 12.0))
             .addElements(reading("r2", sec(400), 98.0)) // battery swap
@@ -110,7 +111,7 @@ class DetectLowBatteryTest {
 
   @Test
   void testOnTimeFlappingWithinOneFiveMinuteWindowRaisesOneAlert(TestPipeline p) {
-    TestStream<TelemetryEvent> input =
+    TestStream<EnrichedTelemetry> input =
         stream(p)
             .addElements(reading("r1", sec(10), 19.9))
             .addElements(reading("r2", sec(40), 20.1))
@@ -119,12 +120,12 @@ class DetectLowBatteryTest {
     PAssert.that(alertIds(p, input)).containsInAnyOrder(id(sec(0)));
     PipelineResult result = p.run();
     result.waitUntilFinish();
-    assertThat(counter(result, "episodes_in_alerted_window"), is(1L));
+    assertThat(counter(result, "low_battery_episodes_in_alerted_window"), is(1L));
   }
 
   @Test
   void testOutOfOrderReadingsWithinTheLatenessRaiseOneAlert(TestPipeline p) {
-    TestStream<TelemetryEvent> input =
+    TestStream<EnrichedTelemetry> input =
         stream(p)
             .addElements(reading("r2", sec(120), 19.0))
             .addElements(reading("r1", sec(60), 25.0)) // older and high: changes nothing
@@ -136,7 +137,7 @@ class DetectLowBatteryTest {
 
   @Test
   void testObservablyLateLowReadingJoiningAnAlertedEpisodeRaisesNoSecondAlert(TestPipeline p) {
-    TestStream<TelemetryEvent> input =
+    TestStream<EnrichedTelemetry> input =
         stream(p)
             .addElements(reading("r2", sec(320), 18.0))
             .advanceWatermarkTo(sec(330))
@@ -148,7 +149,7 @@ class DetectLowBatteryTest {
 
   @Test
   void testObservablyLateRecoverySplitsTheEpisodeAndTheSecondPartAlerts(TestPipeline p) {
-    TestStream<TelemetryEvent> input =
+    TestStream<EnrichedTelemetry> input =
         stream(p)
             .addElements(reading("r1", sec(0), 15.0))
             .addElements(reading("r3", sec(620), 14.0))
@@ -161,7 +162,7 @@ class DetectLowBatteryTest {
 
   @Test
   void testDroppablyLateReadingIsCountedAndRaisesNothing(TestPipeline p) {
-    TestStream<TelemetryEvent> input =
+    TestStream<EnrichedTelemetry> input =
         stream(p)
             .addElements(reading("r1", sec(0), 60.0))
             .addElements(reading("r2", sec(900), 59.0))
@@ -171,13 +172,13 @@ class DetectLowBatteryTest {
     PAssert.that(alertIds(p, input)).empty();
     PipelineResult result = p.run();
     result.waitUntilFinish();
-    assertThat(counter(result, "readings_beyond_lateness"), is(1L));
+    assertThat(counter(result, "low_battery_readings_beyond_lateness"), is(1L));
   }
 
   @Test
   void testDuplicatedReadingsRaiseNothingNew(TestPipeline p) {
-    TimestampedValue<TelemetryEvent> low = reading("r1", sec(0), 19.0);
-    TestStream<TelemetryEvent> input =
+    TimestampedValue<EnrichedTelemetry> low = reading("r1", sec(0), 19.0);
+    TestStream<EnrichedTelemetry> input =
         stream(p)
             .addElements(low)
             .addElements(low)
@@ -190,7 +191,7 @@ class DetectLowBatteryTest {
 
   @Test
   void testStateIsClearedWhenTheVehicleRecoversAndGoesQuiet(TestPipeline p) {
-    TestStream<TelemetryEvent> input =
+    TestStream<EnrichedTelemetry> input =
         stream(p)
             .addElements(reading("r1", sec(0), 10.0))
             .addElements(reading("r2", sec(60), 90.0))
@@ -203,7 +204,7 @@ class DetectLowBatteryTest {
     PipelineResult result = p.run();
     result.waitUntilFinish();
     // The second life ends in an open episode, which is kept (it must not alert again).
-    assertThat(counter(result, "vehicles_with_battery_state"), is(1L));
-    assertThat(counter(result, "alerts_raised"), is(2L));
+    assertThat(counter(result, "low_battery_vehicles_with_state"), is(1L));
+    assertThat(counter(result, "low_battery_alerts_raised"), is(2L));
   }
 }

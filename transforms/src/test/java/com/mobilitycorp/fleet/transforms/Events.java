@@ -1,5 +1,6 @@
 package com.mobilitycorp.fleet.transforms;
 
+import com.mobilitycorp.fleet.model.EnrichedTelemetry;
 import com.mobilitycorp.fleet.model.OperationalStatus;
 import com.mobilitycorp.fleet.model.TelemetryEvent;
 import org.apache.beam.sdk.Pipeline;
@@ -28,6 +29,19 @@ final class Events {
       return pipeline.getSchemaRegistry().getSchemaCoder(TelemetryEvent.class);
     } catch (NoSuchSchemaException e) {
       throw new AssertionError("TelemetryEvent must have a Beam schema", e);
+    }
+  }
+
+  /** A reading enriched with nothing: every piece of reference data unknown. */
+  static EnrichedTelemetry bare(TelemetryEvent telemetry) {
+    return EnrichedTelemetry.builder().setTelemetry(telemetry).build();
+  }
+
+  static Coder<EnrichedTelemetry> enrichedCoder(Pipeline pipeline) {
+    try {
+      return pipeline.getSchemaRegistry().getSchemaCoder(EnrichedTelemetry.class);
+    } catch (NoSuchSchemaException e) {
+      throw new AssertionError("EnrichedTelemetry must have a Beam schema", e);
     }
   }
 

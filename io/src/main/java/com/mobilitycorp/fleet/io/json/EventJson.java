@@ -22,17 +22,22 @@ import com.mobilitycorp.fleet.model.BookingEvent;
 import com.mobilitycorp.fleet.model.BookingEventType;
 import com.mobilitycorp.fleet.model.DeadLetter;
 import com.mobilitycorp.fleet.model.DeadLetterReason;
+import com.mobilitycorp.fleet.model.EnrichedTelemetry;
 import com.mobilitycorp.fleet.model.InventoryUpdate;
 import com.mobilitycorp.fleet.model.InventoryUpdateReason;
+import com.mobilitycorp.fleet.model.LocationMetadata;
 import com.mobilitycorp.fleet.model.OperationalStatus;
 import com.mobilitycorp.fleet.model.TelemetryEvent;
+import com.mobilitycorp.fleet.model.VehicleMetadata;
 import com.mobilitycorp.fleet.model.VehicleStatus;
 import com.mobilitycorp.fleet.model.WeatherCondition;
 import com.mobilitycorp.fleet.model.WeatherObservation;
 import java.io.IOException;
 import java.math.BigDecimal;
 import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
@@ -70,6 +75,7 @@ public final class EventJson {
   private static final ObjectWriter INVENTORY_WRITER = MAPPER.writerFor(InventoryUpdateJson.class);
   private static final ObjectReader WEATHER_READER = MAPPER.readerFor(WeatherJson.class);
   private static final ObjectWriter WEATHER_WRITER = MAPPER.writerFor(WeatherJson.class);
+  private static final ObjectWriter ENRICHED_WRITER = MAPPER.writerFor(EnrichedTelemetryJson.class);
   private static final ObjectReader ALERT_READER = MAPPER.readerFor(AlertJson.class);
   private static final ObjectWriter ALERT_WRITER = MAPPER.writerFor(AlertJson.class);
 
@@ -146,6 +152,28 @@ public final class EventJson {
       Double precipitationMmH,
       Double windSpeedKmh,
       String condition) {}
+
+  /**
+   * An enriched reading as on {@code veh.telemetry.enriched}: the reading as on the raw topic plus
+   * what the fleet knows around it. Every field is written; reference data the pipeline lacks is
+   * null and named in {@code unknowns} ("vehicle", "home_city", "weather").
+   */
+  @JsonInclude(JsonInclude.Include.ALWAYS)
+  record EnrichedTelemetryJson(
+      TelemetryJson telemetry,
+      VehicleJson vehicle,
+      ZoneJson zone,
+      String homeCity,
+      Double metresInsideOperatingArea,
+      String weatherLocationId,
+      WeatherJson weather,
+      List<String> unknowns) {}
+
+  /** A vehicle's metadata as in the {@code vehicles} table. */
+  record VehicleJson(String vehicleType, String model, String homeLocationId, String lastServiceDate) {}
+
+  /** The zone whose geofence contains a position. */
+  record ZoneJson(String locationId, String name, String city) {}
 
   /**
    * An alert as on {@code alerts}. Like the inventory updates every field is always written, so a
@@ -565,6 +593,41 @@ public final class EventJson {
             w.getPrecipitationMmH(),
             w.getWindSpeedKmh(),
             wire(w.getCondition())));
+  }
+
+  public static String enrichedTelemetryToJson(EnrichedTelemetry e) {
+    TelemetryEvent t = e.getTelemetry();
+    VehicleMetadata v = e.getVehicle();
+    LocationMetadata z = e.getZone();
+    WeatherObservation w = e.getWeather();
+    List<String> unknowns = new ArrayList<>();
+    e.unknowns().forEach(u -> unknowns.add(wire(u)));
+    return write(
+        ENRICHED_WRITER,
+        new EnrichedTelemetryJson(
+            new TelemetryJson(
+                t.getEventId(), t.getVehicleId(), format(t.getEventTime()), t.getLat(), t.getLon(),
+                t.getBatteryPct(), wire(t.getOperationalStatus()), t.getSpeedKmh(),
+                t.getHeadingDeg(), t.getOdometerKm(), t.getGpsAccuracyM(), t.getEstimatedRangeM(),
+                t.getLocked()),
+            v == null
+                ? null
+                : new VehicleJson(
+                    wire(v.getVehicleType()), v.getModel(), v.getHomeLocationId(),
+                    format(v.getLastServiceDate()).substring(0, 10)),
+            z == null ? null : new ZoneJson(z.getLocationId(), z.getName(), z.getCity()),
+            e.getHomeCity(),
+            e.getMetresInsideOperatingArea() == null
+                ? null
+                : (double) Math.round(e.getMetresInsideOperatingArea()),
+            e.getWeatherLocationId(),
+            w == null
+                ? null
+                : new WeatherJson(
+                    w.getObservationId(), w.getLocationId(), format(w.getObservedAt()),
+                    w.getTemperatureC(), w.getPrecipitationMmH(), w.getWindSpeedKmh(),
+                    wire(w.getCondition())),
+            unknowns));
   }
 
   /** Details are written with sorted keys, so equal alerts give byte-identical records. */

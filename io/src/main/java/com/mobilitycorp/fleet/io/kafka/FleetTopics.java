@@ -20,6 +20,8 @@ public final class FleetTopics {
   public static final String TELEMETRY_DEDUPLICATED = "veh.events.deduplicated";
   /** Booking events after validation and de-duplication. */
   public static final String BOOKINGS_DEDUPLICATED = "domain.events.deduplicated";
+  /** Telemetry with vehicle, zone, operating area and the weather valid at its event time. */
+  public static final String TELEMETRY_ENRICHED = "veh.telemetry.enriched";
   /** Availability per vehicle. */
   public static final String INVENTORY_UPDATES = "veh.inventory.updates";
   /** Operational alerts of every type. */
@@ -46,6 +48,7 @@ public final class FleetTopics {
           DEAD_LETTER,
           TELEMETRY_DEDUPLICATED,
           BOOKINGS_DEDUPLICATED,
+          TELEMETRY_ENRICHED,
           INVENTORY_UPDATES,
           ALERTS,
           DEMAND_WINDOWS,

@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.NoSuchElementException;
 import java.util.PriorityQueue;
+import java.util.Set;
 import java.util.Spliterator;
 import java.util.Spliterators;
 import java.util.stream.Stream;
@@ -48,6 +49,11 @@ import org.joda.time.Instant;
  * .. 4 min). The weather and its delivery have random streams of their own too, so switching
  * weather on adds messages on {@code weather.observations} and leaves every other message exactly
  * as it was. {@link #weatherHistory()} is the ground truth.
+ *
+ * <p><b>Anomalies</b> (off by default): battery faults ({@link #batteryFaults()}), geofence
+ * excursions ({@link #excursions()}) and vehicles missing from the reference data ({@link
+ * #unregisteredVehicles()}). Each has a random stream of its own, so a zero rate leaves every
+ * message exactly as it was without the feature.
  *
  * <p><b>Lazy and bounded in memory.</b> Messages are produced on demand: a delivery is handed out
  * as soon as no event still to be generated can be delivered before it (every event is generated
@@ -119,9 +125,31 @@ public final class FleetSimulator {
     return config;
   }
 
-  /** The fleet (table {@code vehicles}), ordered by vehicle id; deterministic from the seed. */
+  /**
+   * Every simulated vehicle, ordered by vehicle id; deterministic from the seed. This is the truth
+   * (every vehicle that reports); the {@code vehicles} table gets {@link #registeredVehicles()}.
+   */
   public List<VehicleMetadata> vehicles() {
     return reference.vehicles;
+  }
+
+  /**
+   * The reference data for table {@code vehicles}: {@link #vehicles()} without the {@link
+   * #unregisteredVehicles()} (all of them unless {@link SimulatorConfig#unregisteredVehicleRate()}
+   * is set). What {@link ReferenceDataWriter#apply(String, String, String, FleetSimulator)} and the
+   * CLI write.
+   */
+  public List<VehicleMetadata> registeredVehicles() {
+    return reference.registeredVehicles;
+  }
+
+  /**
+   * Ids of the vehicles left out of the reference data, as new vehicles not registered yet: they
+   * report telemetry and get booked like any other. Sorted, immutable; deterministic from the seed
+   * and {@link SimulatorConfig#unregisteredVehicleRate()}.
+   */
+  public Set<String> unregisteredVehicles() {
+    return reference.unregisteredIds;
   }
 
   /** The zones (table {@code locations}), ordered by city then id; deterministic from the seed. */
@@ -209,6 +237,24 @@ public final class FleetSimulator {
       }
     }
     return new WeatherHistory(reference.locations, observations);
+  }
+
+  /**
+   * Ground truth of the injected battery faults started so far (event time up to {@link
+   * #generatedUntil()}), in start order; immutable. A fault still on has a null end.
+   */
+  public List<BatteryFault> batteryFaults() {
+    return world.batteryFaults();
+  }
+
+  /**
+   * Ground truth of the injected excursions whose vehicle has left its city's operating area so
+   * far, in leftAt order; immutable. One still outside has a null returnedAt. With {@link
+   * SimulatorConfig#tripsConfined()} (always when excursions are on) these are the only times a
+   * true position leaves an area.
+   */
+  public List<Excursion> excursions() {
+    return world.excursions();
   }
 
   /** The fleet model's clock: every event with an earlier event time has been generated. */

@@ -40,7 +40,11 @@ import org.joda.time.Instant;
  * {@code --duration}; its start defaults to now minus the duration.
  *
  * <p>Unlike the library's default config, the CLI publishes weather unless told {@code
- * --no-weather}: a demo or benchmark stack should see every input topic.
+ * --no-weather}: a demo or benchmark stack should see every input topic. For the same reason it
+ * injects anomalies by default (0.3 battery faults per vehicle-day, 2% excursion trips, 1% of the
+ * vehicles unregistered) and confines ordinary trips to the operating areas (the alerts a stack
+ * shows are then the injected ones); {@code --battery-fault-rate=0 --excursion-rate=0
+ * --unregistered-rate=0 --unconfined-trips} gives the library's defaults.
  */
 public final class FleetSimulatorCli {
 
@@ -87,6 +91,13 @@ public final class FleetSimulatorCli {
     OPTIONS.put("no-weather", "publish no weather observations (flag; weather is on by default)");
     OPTIONS.put("weather-interval", "time between a zone's observations, ISO duration (default PT5M)");
     OPTIONS.put("weather-late-rate", "weather observations arriving 1-4 min late (default 0.05)");
+    OPTIONS.put("battery-fault-rate", "battery faults per vehicle per day (default 0.3)");
+    OPTIONS.put("excursion-rate", "share of trips leaving the operating area (default 0.02)");
+    OPTIONS.put(
+        "unconfined-trips",
+        "let ordinary trips detour out of the operating area, as the library's default (flag)");
+    OPTIONS.put(
+        "unregistered-rate", "share of vehicles left out of the PostgreSQL reference data (default 0.01)");
     OPTIONS.put("help", "this text");
   }
 
@@ -203,7 +214,11 @@ public final class FleetSimulatorCli {
             .lateRate(o.dbl("late-rate", 0.002))
             .malformedRate(o.dbl("malformed-rate", 0.001))
             .weatherEnabled(!o.flag("no-weather"))
-            .weatherLateRate(o.dbl("weather-late-rate", 0.05));
+            .weatherLateRate(o.dbl("weather-late-rate", 0.05))
+            .batteryFaultRatePerVehicleDay(o.dbl("battery-fault-rate", 0.3))
+            .excursionRate(o.dbl("excursion-rate", 0.02))
+            .confineTripsToOperatingArea(!o.flag("unconfined-trips"))
+            .unregisteredVehicleRate(o.dbl("unregistered-rate", 0.01));
     Duration trip = o.duration("trip-interval");
     if (trip != null) {
       b.tripTelemetryInterval(trip);
@@ -270,18 +285,19 @@ public final class FleetSimulatorCli {
 
     String jdbcUrl = o.get("jdbc-url");
     if (jdbcUrl != null) {
-      int rows =
-          ReferenceDataWriter.apply(
-              jdbcUrl, o.get("jdbc-user"), o.get("jdbc-password"), sim.locations(), sim.vehicles());
+      int rows = ReferenceDataWriter.apply(jdbcUrl, o.get("jdbc-user"), o.get("jdbc-password"), sim);
       out.println(
           "[simulator] upserted "
               + sim.locations().size()
               + " locations and "
-              + sim.vehicles().size()
+              + sim.registeredVehicles().size()
               + " vehicles ("
               + rows
               + " rows) into "
-              + jdbcUrl);
+              + jdbcUrl
+              + "; "
+              + sim.unregisteredVehicles().size()
+              + " vehicles left unregistered");
     }
     if (o.flag("reference-data-only")) {
       return 0;
@@ -422,7 +438,8 @@ public final class FleetSimulatorCli {
     out.printf(
         Locale.ROOT,
         "[simulator] sim-time=%s sent=%d (%s) duplicates=%d out-of-order=%d late=%d"
-            + " malformed=%d bookings=%d rate=%.0f msg/s avg=%.0f msg/s errors=%d%n",
+            + " malformed=%d bookings=%d battery-faults=%d excursions=%d rate=%.0f msg/s"
+            + " avg=%.0f msg/s errors=%d%n",
         lastDelivery,
         sent,
         sentByTopic.entrySet().stream()
@@ -433,6 +450,8 @@ public final class FleetSimulatorCli {
         s.late(),
         s.malformed(),
         s.bookingsCreated(),
+        s.batteryFaults(),
+        s.excursions(),
         rate,
         avg,
         errors);

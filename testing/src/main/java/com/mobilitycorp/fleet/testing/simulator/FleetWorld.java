@@ -6,6 +6,7 @@ import com.mobilitycorp.fleet.model.LocationMetadata;
 import com.mobilitycorp.fleet.model.OperationalStatus;
 import com.mobilitycorp.fleet.model.TelemetryEvent;
 import com.mobilitycorp.fleet.model.VehicleEvent;
+import com.mobilitycorp.fleet.transforms.FleetGeography;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -21,7 +22,10 @@ import org.joda.time.Instant;
  * FleetSimulator} turns the events into wire messages.
  *
  * <p>One seeded random stream drives it, and every decision happens in a deterministic order
- * (tasks ordered by time, then by creation sequence), so a seed fixes the whole history.
+ * (tasks ordered by time, then by creation sequence), so a seed fixes the whole history. The
+ * optional anomalies draw from streams of their own (battery faults, excursions, confined routes)
+ * and schedule no task while off, so with them off the main stream, hence the history, is exactly
+ * what it was without them.
  */
 final class FleetWorld {
   /** Receives every generated event, in generation (= event-time) order. */
@@ -30,6 +34,9 @@ final class FleetWorld {
   }
 
   private static final long SALT = 0x5EED_0002L;
+  private static final long BATTERY_FAULT_SALT = 0x5EED_0006L;
+  private static final long EXCURSION_SALT = 0x5EED_0007L;
+  private static final long ROUTE_SALT = 0x5EED_0008L;
   private static final long MINUTE = 60_000L;
   private static final double HOUR_MS = 3_600_000.0;
   private static final double DAY_MS = 86_400_000.0;
@@ -60,7 +67,11 @@ final class FleetWorld {
     SWAP_END,
     MAINTENANCE_FAULT,
     MAINTENANCE_START,
-    MAINTENANCE_END
+    MAINTENANCE_END,
+    BATTERY_FAULT,
+    BATTERY_FAULT_END,
+    EXCURSION_LEFT,
+    EXCURSION_RETURN
   }
 
   private static final class Task {
@@ -68,7 +79,10 @@ final class FleetWorld {
     final long seq;
     final TaskType type;
     final @Nullable Vehicle vehicle;
-    /** TICK: the vehicle's tick generation; PICKUP: 1 = started, 0 = cancelled. */
+    /**
+     * TICK: the vehicle's tick generation; PICKUP: 1 = started, 0 = cancelled; BATTERY_FAULT_END:
+     * the vehicle's fault generation.
+     */
     final int arg;
 
     Task(long time, long seq, TaskType type, @Nullable Vehicle vehicle, int arg) {
@@ -80,22 +94,79 @@ final class FleetWorld {
     }
   }
 
-  /** A trip's path: pickup P -> waypoint W -> drop-off Q, in metres east/north of P. */
+  /**
+   * A trip's path: a polyline from pickup P = (0, 0) via waypoints to drop-off Q, in metres
+   * east/north of P, travelled at constant speed. Ordinary trips have one waypoint W (P -> W -> Q);
+   * confined trips that W would take out of the operating area zigzag inside it instead; an
+   * excursion's waypoint lies outside the area.
+   */
   private static final class Trip {
     long start;
     long end;
     double refLat;
     double refLon;
-    double wx;
-    double wy;
-    double qx;
-    double qy;
-    double len1;
+    /** Vertices, P first and Q last. */
+    double[] xs;
+    double[] ys;
+    /** Path distance at each vertex: 0 first, {@link #length} last. */
+    double[] cum;
     double length;
     double speedKmh;
     int destZone;
     /** Path distance covered at the last telemetry. */
     double travelled;
+    /** Non-null for an excursion trip. */
+    @Nullable ExcursionEntry excursion;
+
+    void path(double[] xs, double[] ys, double[] cum) {
+      this.xs = xs;
+      this.ys = ys;
+      this.cum = cum;
+      this.length = cum[cum.length - 1];
+    }
+  }
+
+  /** A battery fault as it happens (end set when the fast drain stops). */
+  private static final class FaultEntry {
+    final String vehicleId;
+    final long start;
+    final double drainPctPerHour;
+    long end = Long.MIN_VALUE;
+
+    FaultEntry(String vehicleId, long start, double drainPctPerHour) {
+      this.vehicleId = vehicleId;
+      this.start = start;
+      this.drainPctPerHour = drainPctPerHour;
+    }
+
+    BatteryFault toRecord() {
+      return new BatteryFault(
+          vehicleId,
+          new Instant(start),
+          end == Long.MIN_VALUE ? null : new Instant(end),
+          drainPctPerHour);
+    }
+  }
+
+  /** An excursion planned with its trip; reported once the vehicle has left the area. */
+  private static final class ExcursionEntry {
+    final String vehicleId;
+    final String city;
+    final long leftAt;
+    final long returnedAt;
+    boolean returned;
+
+    ExcursionEntry(String vehicleId, String city, long leftAt, long returnedAt) {
+      this.vehicleId = vehicleId;
+      this.city = city;
+      this.leftAt = leftAt;
+      this.returnedAt = returnedAt;
+    }
+
+    Excursion toRecord() {
+      return new Excursion(
+          vehicleId, city, new Instant(leftAt), returned ? new Instant(returnedAt) : null);
+    }
   }
 
   private static final class Vehicle {
@@ -130,6 +201,9 @@ final class FleetWorld {
     long chargeEnd;
     double chargeFrom;
     double chargeTo;
+    /** The battery fault in progress, if any. */
+    @Nullable FaultEntry fault;
+    int faultGeneration;
 
     // What the generated events say (ground truth).
     long lastTelemetryTime = Long.MIN_VALUE;
@@ -174,12 +248,24 @@ final class FleetWorld {
 
   private final double maintenanceMeanGapMs;
 
+  private final SimRandom faultRnd;
+  private final SimRandom excursionRnd;
+  private final SimRandom routeRnd;
+  private final double batteryFaultMeanGapMs;
+  /** Per zone, its city's operating area; null unless trips are confined (or excursions on). */
+  private final FleetGeography.OperatingArea @Nullable [] zoneArea;
+  private final List<FaultEntry> faultLog = new ArrayList<>();
+  private final List<ExcursionEntry> excursionLog = new ArrayList<>();
+
   FleetWorld(SimulatorConfig config, ReferenceData ref, Sink sink, SimulationStats.Counters stats) {
     this.config = config;
     this.ref = ref;
     this.sink = sink;
     this.stats = stats;
     this.rnd = SimRandom.forStream(config.seed(), SALT);
+    this.faultRnd = SimRandom.forStream(config.seed(), BATTERY_FAULT_SALT);
+    this.excursionRnd = SimRandom.forStream(config.seed(), EXCURSION_SALT);
+    this.routeRnd = SimRandom.forStream(config.seed(), ROUTE_SALT);
     this.end = config.end() == null ? Long.MAX_VALUE : config.end().getMillis();
     this.tripInterval = config.tripTelemetryInterval().getMillis();
     this.parkedInterval = config.parkedTelemetryInterval().getMillis();
@@ -199,6 +285,17 @@ final class FleetWorld {
       zoneLon[z] = loc.getCentreLon();
       zoneId[z] = loc.getLocationId();
       parkedInZone.add(new ArrayList<>());
+    }
+    if (config.tripsConfined()) {
+      // Exactly the stream processor's definition of the area (transforms module).
+      FleetGeography geography =
+          FleetGeography.of(ref.locations, FleetGeography.DEFAULT_OPERATING_AREA_MARGIN_M);
+      zoneArea = new FleetGeography.OperatingArea[m];
+      for (int z = 0; z < m; z++) {
+        zoneArea[z] = geography.operatingArea(ref.locations.get(z).getCity());
+      }
+    } else {
+      zoneArea = null;
     }
 
     long start = config.start().getMillis();
@@ -238,6 +335,11 @@ final class FleetWorld {
     maintenanceMeanGapMs = faultsPerMs > 0 ? 1.0 / faultsPerMs : 0;
     if (maintenanceMeanGapMs > 0) {
       schedule(start + gap(maintenanceMeanGapMs), TaskType.MAINTENANCE_FAULT, null, 0);
+    }
+    double batteryFaultsPerMs = config.batteryFaultRatePerVehicleDay() * n / DAY_MS;
+    batteryFaultMeanGapMs = batteryFaultsPerMs > 0 ? 1.0 / batteryFaultsPerMs : 0;
+    if (batteryFaultMeanGapMs > 0) {
+      schedule(start + faultGap(), TaskType.BATTERY_FAULT, null, 0);
     }
   }
 
@@ -299,6 +401,21 @@ final class FleetWorld {
       case MAINTENANCE_END:
         endMaintenance(v, task.time);
         break;
+      case BATTERY_FAULT:
+        onBatteryFault(task.time);
+        break;
+      case BATTERY_FAULT_END:
+        if (task.arg == v.faultGeneration && v.fault != null) {
+          endFault(v, task.time);
+        }
+        break;
+      case EXCURSION_LEFT:
+        excursionLog.add(v.trip.excursion);
+        stats.excursions++;
+        break;
+      case EXCURSION_RETURN:
+        v.trip.excursion.returned = true;
+        break;
     }
   }
 
@@ -308,6 +425,10 @@ final class FleetWorld {
 
   private long gap(double meanMs) {
     return Math.max(1L, Math.round(rnd.exponential(meanMs)));
+  }
+
+  private long faultGap() {
+    return Math.max(1L, Math.round(faultRnd.exponential(batteryFaultMeanGapMs)));
   }
 
   private void scheduleTick(Vehicle v, long now) {
@@ -397,9 +518,20 @@ final class FleetWorld {
 
   private void startRental(Vehicle v, long t) {
     updateBattery(v, t);
+    if (v.fault != null) {
+      endFault(v, t); // unlocking power-cycles the unit: the stuck drain stops
+    }
     stats.rentalsStarted++;
     emitBooking(v, t, BookingEventType.RENTAL_STARTED, zoneId[v.pickupZone], null);
     v.trip = planTrip(v, t);
+    if (excursionRnd.chance(config.excursionRate())) {
+      Trip excursion = planExcursion(v, v.trip);
+      if (excursion != null) {
+        v.trip = excursion;
+        schedule(excursion.excursion.leftAt, TaskType.EXCURSION_LEFT, v, 0);
+        schedule(excursion.excursion.returnedAt, TaskType.EXCURSION_RETURN, v, 0);
+      }
+    }
     v.phase = Phase.ON_TRIP;
     parkedInZone.get(v.zone).remove(v);
     v.zone = -1;
@@ -461,6 +593,9 @@ final class FleetWorld {
         || v.battery >= MIN_BOOKABLE_BATTERY) {
       return;
     }
+    if (v.fault != null) {
+      endFault(v, t); // the faulty battery is taken out
+    }
     stats.batterySwaps++;
     v.op = OperationalStatus.CHARGING;
     v.chargeFrom = v.battery;
@@ -500,6 +635,9 @@ final class FleetWorld {
 
   private void startMaintenance(Vehicle v, long t) {
     updateBattery(v, t);
+    if (v.fault != null) {
+      endFault(v, t); // the workshop finds it
+    }
     stats.maintenanceIncidents++;
     v.op = OperationalStatus.MAINTENANCE;
     emitTelemetry(v, t, v.lat, v.lon, 0.0, true, false);
@@ -518,6 +656,48 @@ final class FleetWorld {
     onIdle(v, t);
   }
 
+  /**
+   * A battery fault candidate (Poisson over the fleet): it strikes its vehicle if that is parked,
+   * operational, not reserved, not waiting for maintenance and not faulty already. The candidate's
+   * vehicle, length and drain are drawn first, so the fault stream does not depend on the state.
+   */
+  private void onBatteryFault(long t) {
+    schedule(t + faultGap(), TaskType.BATTERY_FAULT, null, 0);
+    Vehicle v = vehicles[faultRnd.nextInt(vehicles.length)];
+    long duration =
+        faultRnd.uniformLong(
+            SimulatorConfig.MIN_BATTERY_FAULT.getMillis(), SimulatorConfig.MAX_BATTERY_FAULT.getMillis());
+    double drain =
+        faultRnd.uniform(
+            SimulatorConfig.MIN_BATTERY_FAULT_DRAIN_PCT_PER_HOUR,
+            SimulatorConfig.MAX_BATTERY_FAULT_DRAIN_PCT_PER_HOUR);
+    if (v.phase != Phase.PARKED
+        || v.op != OperationalStatus.OPERATIONAL
+        || v.maintenancePending
+        || v.fault != null) {
+      return;
+    }
+    updateBattery(v, t);
+    if (v.battery <= 0) {
+      return; // nothing left to drain
+    }
+    FaultEntry fault = new FaultEntry(v.id, t, drain);
+    v.fault = fault;
+    v.faultGeneration++;
+    faultLog.add(fault);
+    stats.batteryFaults++;
+    // It stops at its planned end, or when the battery is empty, whichever comes first.
+    long empty = t + (long) Math.ceil(v.battery / drain * HOUR_MS);
+    schedule(Math.min(t + duration, empty), TaskType.BATTERY_FAULT_END, v, v.faultGeneration);
+  }
+
+  private void endFault(Vehicle v, long t) {
+    updateBattery(v, t);
+    v.fault.end = t;
+    v.fault = null;
+    v.faultGeneration++;
+  }
+
   // ------------------------------------------------------------------ physics
 
   /** Idle drain (or charging progress) up to t; trips add their per-km drain in advanceTrip. */
@@ -530,7 +710,8 @@ final class FleetWorld {
       double progress = Math.min(1.0, (t - v.chargeStart) / span);
       v.battery = Math.max(v.battery, v.chargeFrom + (v.chargeTo - v.chargeFrom) * progress);
     } else {
-      v.battery -= v.profile.idleDrainPctPerHour * (t - v.batteryAt) / HOUR_MS;
+      double drain = v.fault != null ? v.fault.drainPctPerHour : v.profile.idleDrainPctPerHour;
+      v.battery -= drain * (t - v.batteryAt) / HOUR_MS;
     }
     v.battery = Math.min(100.0, Math.max(0.0, v.battery));
     v.batteryAt = t;
@@ -569,9 +750,9 @@ final class FleetWorld {
     trip.start = t;
     trip.refLat = v.lat;
     trip.refLon = v.lon;
-    trip.qx = Geo.eastM(v.lat, v.lon, q[1]);
-    trip.qy = Geo.northM(v.lat, q[0]);
-    double d = Math.hypot(trip.qx, trip.qy);
+    double qx = Geo.eastM(v.lat, v.lon, q[1]);
+    double qy = Geo.northM(v.lat, q[0]);
+    double d = Math.hypot(qx, qy);
     if (d >= lengthM) { // cannot happen with the reach rule; keep the geometry valid anyway
       lengthM = d * 1.05 + 1;
     }
@@ -580,19 +761,206 @@ final class FleetWorld {
     double a = lengthM / 2;
     double c = d / 2;
     double b = Math.sqrt(Math.max(0, a * a - c * c));
-    double ux = d > 1e-6 ? trip.qx / d : 1.0;
-    double uy = d > 1e-6 ? trip.qy / d : 0.0;
+    double ux = d > 1e-6 ? qx / d : 1.0;
+    double uy = d > 1e-6 ? qy / d : 0.0;
     double theta = rnd.uniform(Math.PI / 4, 3 * Math.PI / 4) * (rnd.chance(0.5) ? 1 : -1);
     double cos = StrictMath.cos(theta);
     double sin = StrictMath.sin(theta);
-    trip.wx = trip.qx / 2 + a * cos * ux - b * sin * uy;
-    trip.wy = trip.qy / 2 + a * cos * uy + b * sin * ux;
-    trip.len1 = Math.hypot(trip.wx, trip.wy);
-    trip.length = trip.len1 + Math.hypot(trip.qx - trip.wx, trip.qy - trip.wy);
+    double wx = qx / 2 + a * cos * ux - b * sin * uy;
+    double wy = qy / 2 + a * cos * uy + b * sin * ux;
+    double len1 = Math.hypot(wx, wy);
+    double length = len1 + Math.hypot(qx - wx, qy - wy);
+    trip.path(new double[] {0, wx, qx}, new double[] {0, wy, qy}, new double[] {0, len1, length});
+    if (zoneArea != null) {
+      confine(trip, zoneArea[v.zone]);
+    }
     trip.end = t + Math.max(MINUTE, Math.round(trip.length / (trip.speedKmh / 3.6) * 1000.0));
     trip.destZone = dest;
     trip.travelled = 0;
     return trip;
+  }
+
+  /**
+   * Keeps a trip inside its city's operating area (less {@link
+   * SimulatorConfig#CONFINED_TRIP_BUFFER_M}): a trip whose waypoint lies beyond gets a zigzag of
+   * random waypoints within the area instead, of the same total length (so the same duration,
+   * drain and timing: only positions and headings change). Waypoints come from the route stream.
+   * Geometry in the trip's local projection, good to a few tens of metres over a city, well within
+   * the buffer.
+   */
+  private void confine(Trip trip, FleetGeography.OperatingArea area) {
+    double cx = Geo.eastM(trip.refLat, trip.refLon, area.centreLon());
+    double cy = Geo.northM(trip.refLat, area.centreLat());
+    double inner = area.radiusM() - SimulatorConfig.CONFINED_TRIP_BUFFER_M;
+    if (Math.hypot(trip.xs[1] - cx, trip.ys[1] - cy) <= inner) {
+      return; // P, W and Q inside a disc: so is the whole path
+    }
+    double qx = trip.xs[trip.xs.length - 1];
+    double qy = trip.ys[trip.ys.length - 1];
+    double length = trip.length;
+    List<double[]> points = new ArrayList<>();
+    points.add(new double[] {0, 0, 0}); // x, y, path distance
+    double lastX = 0;
+    double lastY = 0;
+    double done = 0;
+    for (int i = 0; i < 10_000; i++) {
+      double r = inner * Math.sqrt(routeRnd.nextDouble());
+      double angle = routeRnd.uniform(0, 2 * Math.PI);
+      double px = cx + r * StrictMath.cos(angle);
+      double py = cy + r * StrictMath.sin(angle);
+      double leg = Math.hypot(px - lastX, py - lastY);
+      if (done + leg + Math.hypot(qx - px, qy - py) < length) {
+        points.add(new double[] {px, py, done + leg});
+        lastX = px;
+        lastY = py;
+        done += leg;
+        continue;
+      }
+      // The last waypoint X on the way to this point, so that ... -> X -> Q has the trip's
+      // length (f(0) < length <= f(1): bisection).
+      double lo = 0;
+      double hi = 1;
+      for (int k = 0; k < 60; k++) {
+        double mid = (lo + hi) / 2;
+        double mx = lastX + (px - lastX) * mid;
+        double my = lastY + (py - lastY) * mid;
+        if (done + Math.hypot(mx - lastX, my - lastY) + Math.hypot(qx - mx, qy - my) < length) {
+          lo = mid;
+        } else {
+          hi = mid;
+        }
+      }
+      double xx = lastX + (px - lastX) * hi;
+      double xy = lastY + (py - lastY) * hi;
+      points.add(new double[] {xx, xy, done + Math.hypot(xx - lastX, xy - lastY)});
+      int n = points.size() + 1;
+      double[] xs = new double[n];
+      double[] ys = new double[n];
+      double[] cum = new double[n];
+      for (int j = 0; j < n - 1; j++) {
+        xs[j] = points.get(j)[0];
+        ys[j] = points.get(j)[1];
+        cum[j] = Math.min(points.get(j)[2], length);
+      }
+      xs[n - 1] = qx;
+      ys[n - 1] = qy;
+      cum[n - 1] = length; // exactly the planned length: the same duration as unconfined
+      trip.path(xs, ys, cum);
+      return;
+    }
+    // Unreachable in practice (each waypoint adds ~ the area's radius); keep the planned path.
+  }
+
+  /**
+   * Turns a planned trip into an excursion: from P out to a waypoint 1.5 .. 3 km outside the
+   * city's operating area (roughly away from the centre, through P's side of the city) and then to
+   * the planned drop-off Q, at the planned speed. When the battery does not afford that: back to
+   * the pickup zone instead, and failing that, straight out 1.5 km beyond the edge and back to the
+   * pickup zone; null (the trip stays ordinary) when it affords none of them. Draws from the
+   * excursion stream only.
+   */
+  private @Nullable Trip planExcursion(Vehicle v, Trip planned) {
+    FleetGeography.OperatingArea area = zoneArea[v.zone];
+    double outside =
+        excursionRnd.uniform(
+            SimulatorConfig.MIN_EXCURSION_OUTSIDE_M, SimulatorConfig.MAX_EXCURSION_OUTSIDE_M);
+    double offset = excursionRnd.uniform(-Math.PI / 3, Math.PI / 3);
+    double[] q = randomPointInZone(v.zone, excursionRnd); // drop-off of a round trip
+    double[][] candidates = {
+      excursionWaypoint(planned, area, outside, offset),
+      excursionWaypoint(planned, area, SimulatorConfig.MIN_EXCURSION_OUTSIDE_M, 0.0)
+    };
+    double[][] dropOffs = {
+      {planned.xs[planned.xs.length - 1], planned.ys[planned.ys.length - 1], planned.destZone},
+      {Geo.eastM(planned.refLat, planned.refLon, q[1]), Geo.northM(planned.refLat, q[0]), v.zone}
+    };
+    int[][] options = {{0, 0}, {0, 1}, {1, 1}}; // {waypoint, drop-off}, first affordable wins
+    double affordableM = (v.battery - TRIP_RESERVE_BATTERY) / v.drainPctPerKm * 1000.0;
+    double xx = 0;
+    double xy = 0;
+    double qx = 0;
+    double qy = 0;
+    int dest = -1;
+    double len1 = 0;
+    double length = Double.MAX_VALUE;
+    for (int[] option : options) {
+      xx = candidates[option[0]][0];
+      xy = candidates[option[0]][1];
+      qx = dropOffs[option[1]][0];
+      qy = dropOffs[option[1]][1];
+      dest = (int) dropOffs[option[1]][2];
+      len1 = Math.hypot(xx, xy);
+      length = len1 + Math.hypot(qx - xx, qy - xy);
+      if (length <= affordableM) {
+        break;
+      }
+    }
+    if (length > affordableM) {
+      return null;
+    }
+    Trip trip = new Trip();
+    trip.start = planned.start;
+    trip.refLat = planned.refLat;
+    trip.refLon = planned.refLon;
+    trip.speedKmh = planned.speedKmh;
+    trip.destZone = dest;
+    trip.path(new double[] {0, xx, qx}, new double[] {0, xy, qy}, new double[] {0, len1, length});
+    trip.end =
+        trip.start + Math.max(MINUTE, Math.round(trip.length / (trip.speedKmh / 3.6) * 1000.0));
+    trip.travelled = 0;
+
+    // Crossing times of the true path (one crossing per leg: P and Q inside, X outside).
+    long atWaypoint = trip.start + (long) Math.ceil((trip.end - trip.start) * (len1 / length));
+    while (atWaypoint < trip.end && !outside(trip, area, atWaypoint)) {
+      atWaypoint++; // within a millisecond of the waypoint, ~1.5 km outside: never loops in practice
+    }
+    if (outside(trip, area, trip.start) || !outside(trip, area, atWaypoint) || outside(trip, area, trip.end)) {
+      return null;
+    }
+    long leftAt = firstChange(trip, area, trip.start, atWaypoint);
+    long returnedAt = firstChange(trip, area, atWaypoint, trip.end);
+    trip.excursion = new ExcursionEntry(v.id, area.city(), leftAt, returnedAt);
+    return trip;
+  }
+
+  /**
+   * An excursion's waypoint, in metres east/north of the trip's start P: {@code outside} metres
+   * beyond the area's edge (by the area's own great-circle measure, after one correction of the
+   * local projection), in the direction from the area's centre through P turned by {@code offset}.
+   */
+  private static double[] excursionWaypoint(
+      Trip planned, FleetGeography.OperatingArea area, double outside, double offset) {
+    double cx = Geo.eastM(planned.refLat, planned.refLon, area.centreLon());
+    double cy = Geo.northM(planned.refLat, area.centreLat());
+    double angle = StrictMath.atan2(-cy, -cx) + offset;
+    double reach = area.radiusM() + outside;
+    double xx = cx + reach * StrictMath.cos(angle);
+    double xy = cy + reach * StrictMath.sin(angle);
+    double actual =
+        -area.metresInside(
+            Geo.latAt(planned.refLat, xy), Geo.lonAt(planned.refLat, planned.refLon, xx));
+    reach += outside - actual;
+    return new double[] {cx + reach * StrictMath.cos(angle), cy + reach * StrictMath.sin(angle)};
+  }
+
+  /** Whether the trip's true position at time t is outside the area. */
+  private static boolean outside(Trip trip, FleetGeography.OperatingArea area, long t) {
+    double[] p = tripPosition(trip, t);
+    return area.metresInside(p[0], p[1]) < 0;
+  }
+
+  /** The first millisecond in (lo, hi] whose side of the boundary is hi's (lo's differs). */
+  private static long firstChange(Trip trip, FleetGeography.OperatingArea area, long lo, long hi) {
+    boolean target = outside(trip, area, hi);
+    while (hi - lo > 1) {
+      long mid = lo + (hi - lo) / 2;
+      if (outside(trip, area, mid) == target) {
+        hi = mid;
+      } else {
+        lo = mid;
+      }
+    }
+    return hi;
   }
 
   private double tripMinutes(VehicleProfile p) {
@@ -611,28 +979,36 @@ final class FleetWorld {
    */
   private double[] advanceTrip(Vehicle v, long t) {
     Trip trip = v.trip;
-    double fraction = Math.min(1.0, Math.max(0.0, (t - trip.start) / (double) (trip.end - trip.start)));
-    double s = trip.length * fraction;
-    double x;
-    double y;
-    double heading;
-    if (s <= trip.len1) {
-      double f = trip.len1 > 0 ? s / trip.len1 : 0;
-      x = trip.wx * f;
-      y = trip.wy * f;
-      heading = Geo.bearingDeg(trip.wx, trip.wy);
-    } else {
-      double len2 = trip.length - trip.len1;
-      double f = len2 > 0 ? (s - trip.len1) / len2 : 1;
-      x = trip.wx + (trip.qx - trip.wx) * f;
-      y = trip.wy + (trip.qy - trip.wy) * f;
-      heading = Geo.bearingDeg(trip.qx - trip.wx, trip.qy - trip.wy);
-    }
+    double s = pathDistance(trip, t);
     double deltaKm = Math.max(0, s - trip.travelled) / 1000.0;
     trip.travelled = s;
     updateBattery(v, t);
     v.battery = Math.max(0.0, v.battery - deltaKm * v.drainPctPerKm);
     v.odometerKm += deltaKm;
+    return tripPosition(trip, t);
+  }
+
+  /** Path distance covered at time t (constant speed from start to end). */
+  private static double pathDistance(Trip trip, long t) {
+    double fraction = Math.min(1.0, Math.max(0.0, (t - trip.start) / (double) (trip.end - trip.start)));
+    return trip.length * fraction;
+  }
+
+  /** {lat, lon, heading} of the true position at time t; a pure function of the trip. */
+  private static double[] tripPosition(Trip trip, long t) {
+    double s = pathDistance(trip, t);
+    int last = trip.xs.length - 2; // index of the last leg
+    int i = 0;
+    while (i < last && s > trip.cum[i + 1]) {
+      i++;
+    }
+    double legLength = trip.cum[i + 1] - trip.cum[i];
+    double f = legLength > 0 ? (s - trip.cum[i]) / legLength : (i == 0 ? 0 : 1);
+    double dx = trip.xs[i + 1] - trip.xs[i];
+    double dy = trip.ys[i + 1] - trip.ys[i];
+    double x = trip.xs[i] + dx * f;
+    double y = trip.ys[i] + dy * f;
+    double heading = Geo.bearingDeg(dx, dy);
     double lat = Geo.latAt(trip.refLat, y);
     double lon = Geo.lonAt(trip.refLat, trip.refLon, x);
     return new double[] {lat, lon, heading};
@@ -640,8 +1016,12 @@ final class FleetWorld {
 
   /** Area-uniform point within 85% of the zone's radius (so GPS noise mostly stays inside). */
   private double[] randomPointInZone(int zone) {
-    double r = zoneRadius[zone] * 0.85 * Math.sqrt(rnd.nextDouble());
-    double angle = rnd.uniform(0, 2 * Math.PI);
+    return randomPointInZone(zone, rnd);
+  }
+
+  private double[] randomPointInZone(int zone, SimRandom random) {
+    double r = zoneRadius[zone] * 0.85 * Math.sqrt(random.nextDouble());
+    double angle = random.uniform(0, 2 * Math.PI);
     double north = r * StrictMath.cos(angle);
     double east = r * StrictMath.sin(angle);
     return new double[] {
@@ -711,6 +1091,24 @@ final class FleetWorld {
   }
 
   // ------------------------------------------------------------------ ground truth
+
+  /** Battery faults started so far, in start order. */
+  List<BatteryFault> batteryFaults() {
+    List<BatteryFault> out = new ArrayList<>(faultLog.size());
+    for (FaultEntry f : faultLog) {
+      out.add(f.toRecord());
+    }
+    return List.copyOf(out);
+  }
+
+  /** Excursions whose vehicle has left the area so far, in leftAt order. */
+  List<Excursion> excursions() {
+    List<Excursion> out = new ArrayList<>(excursionLog.size());
+    for (ExcursionEntry e : excursionLog) {
+      out.add(e.toRecord());
+    }
+    return List.copyOf(out);
+  }
 
   /** Every vehicle's true state according to the events generated so far, by vehicle id. */
   Map<String, VehicleTruth> truth() {

@@ -7,6 +7,8 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 import org.joda.time.DateTimeConstants;
 import org.joda.time.Instant;
 
@@ -16,9 +18,14 @@ import org.joda.time.Instant;
  * first at real neighbourhoods, then at random points 0.5-4.8 km from the centre; zone geofences
  * (150-400 m) never overlap. Vehicles get an exact type mix, a model, a home zone (drawn by zone
  * popularity) and a last service date within the year before the start.
+ *
+ * <p>A share of the vehicles ({@link SimulatorConfig#unregisteredVehicleRate()}, rounded) is not
+ * registered yet: chosen with a random stream of its own, so the rest of the data, and the whole
+ * simulation, is the same whatever the share.
  */
 final class ReferenceData {
   private static final long SALT = 0x5EED_0001L;
+  private static final long UNREGISTERED_SALT = 0x5EED_0009L;
   private static final double MIN_RADIUS_M = 150;
   private static final double MAX_RADIUS_M = 400;
   private static final double MIN_GENERATED_SEPARATION_M = 750;
@@ -32,6 +39,10 @@ final class ReferenceData {
   final VehicleProfile[] vehicleProfile;
   final VehicleProfile.Model[] vehicleModel;
   final int[] homeZone;
+  /** Ids of the vehicles missing from the metadata table, sorted. */
+  final Set<String> unregisteredIds;
+  /** The vehicles in the metadata table: {@link #vehicles} without the unregistered ones. */
+  final List<VehicleMetadata> registeredVehicles;
 
   ReferenceData(SimulatorConfig config) {
     SimRandom rnd = SimRandom.forStream(config.seed(), SALT);
@@ -114,6 +125,32 @@ final class ReferenceData {
               new Instant(serviceDay)));
     }
     vehicles = Collections.unmodifiableList(vs);
+
+    // 4. Vehicles not registered yet: a partial shuffle picks them.
+    int unregistered = (int) Math.min(n, Math.round(config.unregisteredVehicleRate() * n));
+    Set<String> left = new TreeSet<>();
+    if (unregistered > 0) {
+      SimRandom pick = SimRandom.forStream(config.seed(), UNREGISTERED_SALT);
+      int[] order = new int[n];
+      for (int i = 0; i < n; i++) {
+        order[i] = i;
+      }
+      for (int i = 0; i < unregistered; i++) {
+        int j = i + pick.nextInt(n - i);
+        int tmp = order[i];
+        order[i] = order[j];
+        order[j] = tmp;
+        left.add(vs.get(order[i]).getVehicleId());
+      }
+    }
+    unregisteredIds = Collections.unmodifiableSet(left);
+    List<VehicleMetadata> registered = new ArrayList<>(n - unregistered);
+    for (VehicleMetadata v : vs) {
+      if (!left.contains(v.getVehicleId())) {
+        registered.add(v);
+      }
+    }
+    registeredVehicles = Collections.unmodifiableList(registered);
   }
 
   private static double[] randomCentre(SimRandom rnd, City city, double[] lat, double[] lon, int count) {

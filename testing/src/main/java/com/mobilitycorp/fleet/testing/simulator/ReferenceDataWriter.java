@@ -49,6 +49,17 @@ public final class ReferenceDataWriter {
     }
   }
 
+  /**
+   * Applies the schema and upserts the simulator's reference data: its locations and its {@link
+   * FleetSimulator#registeredVehicles()} (unregistered vehicles are left out, as they would be
+   * from a real metadata table).
+   */
+  public static int apply(
+      String jdbcUrl, @Nullable String user, @Nullable String password, FleetSimulator simulator)
+      throws SQLException {
+    return apply(jdbcUrl, user, password, simulator.locations(), simulator.registeredVehicles());
+  }
+
   /** Upserts in one transaction on the given connection (restores its auto-commit setting). */
   public static int upsert(
       Connection connection, List<LocationMetadata> locations, List<VehicleMetadata> vehicles)

@@ -23,6 +23,8 @@ public final class SimulationStats {
   final long returnsCompleted;
   final long batterySwaps;
   final long maintenanceIncidents;
+  final long batteryFaults;
+  final long excursions;
   // weather model
   final long weatherObservationsGenerated;
   // wire (messages as delivered)
@@ -48,6 +50,8 @@ public final class SimulationStats {
     this.returnsCompleted = c.returnsCompleted;
     this.batterySwaps = c.batterySwaps;
     this.maintenanceIncidents = c.maintenanceIncidents;
+    this.batteryFaults = c.batteryFaults;
+    this.excursions = c.excursions;
     this.weatherObservationsGenerated = c.weatherObservationsGenerated;
     this.telemetryMessages = c.telemetryMessages;
     this.bookingMessages = c.bookingMessages;
@@ -133,6 +137,16 @@ public final class SimulationStats {
   /** Maintenance periods started. */
   public long maintenanceIncidents() {
     return maintenanceIncidents;
+  }
+
+  /** Injected battery faults started (see {@link FleetSimulator#batteryFaults()}). */
+  public long batteryFaults() {
+    return batteryFaults;
+  }
+
+  /** Injected excursions whose vehicle has left the operating area (see {@link FleetSimulator#excursions()}). */
+  public long excursions() {
+    return excursions;
   }
 
   /** Messages delivered on {@code veh.events.raw} (originals, duplicates and malformed). */
@@ -223,6 +237,10 @@ public final class SimulationStats {
         + batterySwaps
         + ", maintenance="
         + maintenanceIncidents
+        + ", batteryFaults="
+        + batteryFaults
+        + ", excursions="
+        + excursions
         + ", weatherObservations="
         + weatherObservationsGenerated
         + ", telemetryMessages="
@@ -258,6 +276,8 @@ public final class SimulationStats {
     long returnsCompleted;
     long batterySwaps;
     long maintenanceIncidents;
+    long batteryFaults;
+    long excursions;
     long weatherObservationsGenerated;
     long telemetryMessages;
     long bookingMessages;

@@ -20,6 +20,10 @@ import org.joda.time.Instant;
  * events), 5% out of order (5 s .. 5 min), 0.2% late (6 .. 15 min), 0.1% extra malformed messages.
  * Weather is off (so runs configured before it existed keep their exact message streams); when on,
  * every zone reports every 5 minutes and 5% of the observations arrive 1 .. 4 minutes late.
+ *
+ * <p>Anomalies and reference-data gaps are off too (same reason): no battery faults, no geofence
+ * excursions, trips unconfined (as before; see {@link #confineTripsToOperatingArea()}), every
+ * vehicle registered.
  */
 public final class SimulatorConfig {
   /** Normal network delay between event time and delivery: 50 ms .. 2 s. */
@@ -44,6 +48,20 @@ public final class SimulatorConfig {
   public static final Duration MAX_WEATHER_LATE_DELAY = Duration.standardMinutes(4);
   /** Each zone reports this much (whole seconds, drawn per zone) after the interval's grid. */
   public static final Duration MAX_WEATHER_PHASE = Duration.standardSeconds(60);
+  /** A battery fault lasts 30 .. 120 minutes (unless something ends it earlier). */
+  public static final Duration MIN_BATTERY_FAULT = Duration.standardMinutes(30);
+
+  public static final Duration MAX_BATTERY_FAULT = Duration.standardMinutes(120);
+  /** During a battery fault a parked vehicle drains 6 .. 20 % per hour (normally 0.1 .. 0.4). */
+  public static final double MIN_BATTERY_FAULT_DRAIN_PCT_PER_HOUR = 6.0;
+
+  public static final double MAX_BATTERY_FAULT_DRAIN_PCT_PER_HOUR = 20.0;
+  /** An excursion's waypoint lies 1.5 .. 3 km outside its city's operating area. */
+  public static final double MIN_EXCURSION_OUTSIDE_M = 1_500.0;
+
+  public static final double MAX_EXCURSION_OUTSIDE_M = 3_000.0;
+  /** Confined trips keep their true path at least this far inside the operating area. */
+  public static final double CONFINED_TRIP_BUFFER_M = 300.0;
 
   private final long seed;
   private final int vehicleCount;
@@ -68,6 +86,10 @@ public final class SimulatorConfig {
   private final boolean weatherEnabled;
   private final Duration weatherInterval;
   private final double weatherLateRate;
+  private final double batteryFaultRatePerVehicleDay;
+  private final double excursionRate;
+  private final boolean confineTripsToOperatingArea;
+  private final double unregisteredVehicleRate;
 
   private SimulatorConfig(Builder b, @Nullable Instant end) {
     this.seed = b.seed;
@@ -93,6 +115,10 @@ public final class SimulatorConfig {
     this.weatherEnabled = b.weatherEnabled;
     this.weatherInterval = b.weatherInterval;
     this.weatherLateRate = b.weatherLateRate;
+    this.batteryFaultRatePerVehicleDay = b.batteryFaultRatePerVehicleDay;
+    this.excursionRate = b.excursionRate;
+    this.confineTripsToOperatingArea = b.confineTripsToOperatingArea;
+    this.unregisteredVehicleRate = b.unregisteredVehicleRate;
   }
 
   public static Builder builder() {
@@ -213,6 +239,53 @@ public final class SimulatorConfig {
     return weatherLateRate;
   }
 
+  /**
+   * Battery faults per vehicle per day of eligible time (parked, operational, not reserved): a
+   * Poisson process whose arrivals that find their vehicle ineligible are dropped. A fault makes
+   * the parked vehicle drain {@link #MIN_BATTERY_FAULT_DRAIN_PCT_PER_HOUR} ..
+   * {@link #MAX_BATTERY_FAULT_DRAIN_PCT_PER_HOUR} per hour for {@link #MIN_BATTERY_FAULT} ..
+   * {@link #MAX_BATTERY_FAULT}. Ground truth: {@link FleetSimulator#batteryFaults()}.
+   */
+  public double batteryFaultRatePerVehicleDay() {
+    return batteryFaultRatePerVehicleDay;
+  }
+
+  /**
+   * Probability that a trip is an excursion out of its city's operating area (via a waypoint
+   * {@link #MIN_EXCURSION_OUTSIDE_M} .. {@link #MAX_EXCURSION_OUTSIDE_M} outside it), when the
+   * battery affords the longer path (otherwise the trip stays ordinary). A positive rate also
+   * confines every other trip to the area ({@link #tripsConfined()}), so that the excursions are
+   * the only departures. Ground truth: {@link FleetSimulator#excursions()}.
+   */
+  public double excursionRate() {
+    return excursionRate;
+  }
+
+  /**
+   * Whether ordinary trips keep their true path at least {@link #CONFINED_TRIP_BUFFER_M} inside
+   * their city's operating area (as {@code FleetGeography} in the transforms module defines it).
+   * Off by default only to keep the message streams of existing configs: unconfined trips detour
+   * freely and about 5% of trip readings lie outside the area, long car trips up to ~20 km. A
+   * confined trip keeps its length and timing; only its path (positions and headings) changes.
+   */
+  public boolean confineTripsToOperatingArea() {
+    return confineTripsToOperatingArea;
+  }
+
+  /** Whether trips are confined: {@link #confineTripsToOperatingArea()} or excursions on. */
+  public boolean tripsConfined() {
+    return confineTripsToOperatingArea || excursionRate > 0;
+  }
+
+  /**
+   * Share of the fleet (rounded to whole vehicles, chosen from the seed) missing from the
+   * reference data written to PostgreSQL, as vehicles not registered yet: they still report and
+   * get booked. See {@link FleetSimulator#unregisteredVehicles()}.
+   */
+  public double unregisteredVehicleRate() {
+    return unregisteredVehicleRate;
+  }
+
   @Override
   public boolean equals(@Nullable Object o) {
     if (this == o) {
@@ -244,7 +317,11 @@ public final class SimulatorConfig {
         && malformedRate == c.malformedRate
         && weatherEnabled == c.weatherEnabled
         && weatherInterval.equals(c.weatherInterval)
-        && weatherLateRate == c.weatherLateRate;
+        && weatherLateRate == c.weatherLateRate
+        && batteryFaultRatePerVehicleDay == c.batteryFaultRatePerVehicleDay
+        && excursionRate == c.excursionRate
+        && confineTripsToOperatingArea == c.confineTripsToOperatingArea
+        && unregisteredVehicleRate == c.unregisteredVehicleRate;
   }
 
   @Override
@@ -297,6 +374,13 @@ public final class SimulatorConfig {
         + (weatherEnabled
             ? ", weatherInterval=" + weatherInterval + ", weatherLateRate=" + weatherLateRate
             : ", weather=off")
+        + ", batteryFaultRate="
+        + batteryFaultRatePerVehicleDay
+        + ", excursionRate="
+        + excursionRate
+        + (tripsConfined() ? ", trips=confined" : ", trips=unconfined")
+        + ", unregisteredRate="
+        + unregisteredVehicleRate
         + "}";
   }
 
@@ -326,6 +410,10 @@ public final class SimulatorConfig {
     private boolean weatherEnabled = false;
     private Duration weatherInterval = Duration.standardMinutes(5);
     private double weatherLateRate = 0.05;
+    private double batteryFaultRatePerVehicleDay = 0.0;
+    private double excursionRate = 0.0;
+    private boolean confineTripsToOperatingArea = false;
+    private double unregisteredVehicleRate = 0.0;
 
     private Builder() {
       typeMix.put(VehicleType.E_SCOOTER, 0.60);
@@ -357,6 +445,10 @@ public final class SimulatorConfig {
       this.weatherEnabled = c.weatherEnabled;
       this.weatherInterval = c.weatherInterval;
       this.weatherLateRate = c.weatherLateRate;
+      this.batteryFaultRatePerVehicleDay = c.batteryFaultRatePerVehicleDay;
+      this.excursionRate = c.excursionRate;
+      this.confineTripsToOperatingArea = c.confineTripsToOperatingArea;
+      this.unregisteredVehicleRate = c.unregisteredVehicleRate;
     }
 
     public Builder seed(long seed) {
@@ -487,6 +579,26 @@ public final class SimulatorConfig {
       return this;
     }
 
+    public Builder batteryFaultRatePerVehicleDay(double rate) {
+      this.batteryFaultRatePerVehicleDay = rate;
+      return this;
+    }
+
+    public Builder excursionRate(double excursionRate) {
+      this.excursionRate = excursionRate;
+      return this;
+    }
+
+    public Builder confineTripsToOperatingArea(boolean confine) {
+      this.confineTripsToOperatingArea = confine;
+      return this;
+    }
+
+    public Builder unregisteredVehicleRate(double unregisteredVehicleRate) {
+      this.unregisteredVehicleRate = unregisteredVehicleRate;
+      return this;
+    }
+
     /** No duplicates, disorder, late or malformed messages: every event once, on time. */
     public Builder cleanDelivery() {
       return duplicateRate(0)
@@ -540,6 +652,11 @@ public final class SimulatorConfig {
           !weatherInterval.isShorterThan(MAX_WEATHER_PHASE),
           "weatherInterval must be >= " + MAX_WEATHER_PHASE);
       checkRate(weatherLateRate, "weatherLateRate");
+      check(
+          batteryFaultRatePerVehicleDay >= 0 && Double.isFinite(batteryFaultRatePerVehicleDay),
+          "batteryFaultRatePerVehicleDay must be >= 0");
+      checkRate(excursionRate, "excursionRate");
+      checkRate(unregisteredVehicleRate, "unregisteredVehicleRate");
       return new SimulatorConfig(this, end);
     }
 

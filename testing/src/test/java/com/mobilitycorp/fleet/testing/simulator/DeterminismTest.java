@@ -84,6 +84,74 @@ class DeterminismTest {
     assertThat(on.simulator().finalFleetState(), equalTo(off.simulator().finalFleetState()));
   }
 
+  private static SimulatorConfig withAnomalies(long seed) {
+    return config(seed).toBuilder()
+        .duration(Duration.standardHours(2))
+        .batteryFaultRatePerVehicleDay(2.0)
+        .excursionRate(0.1)
+        .unregisteredVehicleRate(0.05)
+        .build();
+  }
+
+  @Test
+  void sameConfigWithAnomaliesGivesIdenticalMessagesAndAnomalies() {
+    SimulatorTestSupport.Run a = SimulatorTestSupport.run(withAnomalies(11));
+    SimulatorTestSupport.Run b = SimulatorTestSupport.run(withAnomalies(11));
+
+    assertThat(a.simulator().batteryFaults().size(), greaterThan(5));
+    assertThat(a.simulator().excursions().size(), greaterThan(3));
+    assertThat(a.simulator().unregisteredVehicles().size(), equalTo(6));
+    assertThat(a.messages(), equalTo(b.messages()));
+    assertThat(a.simulator().batteryFaults(), equalTo(b.simulator().batteryFaults()));
+    assertThat(a.simulator().excursions(), equalTo(b.simulator().excursions()));
+    assertThat(a.simulator().unregisteredVehicles(), equalTo(b.simulator().unregisteredVehicles()));
+    assertThat(a.simulator().finalFleetState(), equalTo(b.simulator().finalFleetState()));
+
+    FleetSimulator other = SimulatorTestSupport.run(withAnomalies(12)).simulator();
+    assertThat(other.batteryFaults(), not(equalTo(a.simulator().batteryFaults())));
+    assertThat(other.excursions(), not(equalTo(a.simulator().excursions())));
+    assertThat(other.unregisteredVehicles(), not(equalTo(a.simulator().unregisteredVehicles())));
+  }
+
+  /**
+   * With the anomaly settings at their defaults (0, unconfined), the messages are exactly those
+   * the simulator produced before they existed: fingerprints taken then. A deliberate change of
+   * the fleet model or the wire has to update them.
+   */
+  @Test
+  void anomaliesOffLeaveTheMessagesAsTheyWere() {
+    SimulatorConfig a =
+        SimulatorTestSupport.standard()
+            .vehicleCount(150)
+            .duration(Duration.standardHours(3))
+            .malformedRate(0.01)
+            .weatherEnabled(true)
+            .build();
+    SimulatorConfig b =
+        SimulatorConfig.builder()
+            .seed(99)
+            .vehicleCount(80)
+            .cityCount(2)
+            .locationCount(14)
+            .duration(Duration.standardHours(6))
+            .build();
+    assertThat(
+        SimulatorTestSupport.fingerprint(a),
+        equalTo("40544 0a557c9098f5151783c30cb133cba7e3c0a92e68544fe2174b786089f2f747c4"));
+    assertThat(
+        SimulatorTestSupport.fingerprint(b),
+        equalTo("41418 64da2ea6249f3903201ffed6a151d85adf1ca75e388c4e523e4c8943fb829e51"));
+    // Explicit zeros are the defaults.
+    assertThat(
+        a.toBuilder()
+            .batteryFaultRatePerVehicleDay(0)
+            .excursionRate(0)
+            .confineTripsToOperatingArea(false)
+            .unregisteredVehicleRate(0)
+            .build(),
+        equalTo(a));
+  }
+
   @Test
   void cleanDeliveryIsEveryEventOnceOnTime() {
     SimulatorTestSupport.Run run =

@@ -53,6 +53,28 @@ class FleetSimulatorCliTest {
   }
 
   @Test
+  void anomaliesAreOnByDefaultAndCanBeTuned() {
+    SimulatorConfig defaults = config();
+    assertThat(defaults.batteryFaultRatePerVehicleDay(), equalTo(0.3));
+    assertThat(defaults.excursionRate(), equalTo(0.02));
+    assertThat(defaults.unregisteredVehicleRate(), equalTo(0.01));
+    assertThat(defaults.confineTripsToOperatingArea(), equalTo(true));
+
+    SimulatorConfig off =
+        config(
+            "--battery-fault-rate=0",
+            "--excursion-rate=0",
+            "--unregistered-rate=0",
+            "--unconfined-trips");
+    assertThat(off.batteryFaultRatePerVehicleDay(), equalTo(0.0));
+    assertThat(off.excursionRate(), equalTo(0.0));
+    assertThat(off.unregisteredVehicleRate(), equalTo(0.0));
+    assertThat(off.tripsConfined(), equalTo(false));
+    assertThrows(IllegalArgumentException.class, () -> config("--excursion-rate=1.5"));
+    assertThrows(IllegalArgumentException.class, () -> config("--battery-fault-rate=-1"));
+  }
+
+  @Test
   void badOptionsAreRejected() {
     assertThrows(IllegalArgumentException.class, () -> config("--speed=0")); // needs --duration
     assertThrows(IllegalArgumentException.class, () -> config("--no-such-option=1"));
@@ -89,6 +111,9 @@ class FleetSimulatorCliTest {
     String text = dryRun("--dry-run", "--speed=0", "--duration=PT10M", "--vehicles=50", "--seed=3");
     assertThat(text, containsString("[simulator] done:"));
     assertThat(text, containsString("veh.events.raw="));
+    assertThat(text, containsString("battery-faults="));
+    assertThat(text, containsString("batteryFaults="));
+    assertThat(text, containsString("excursions="));
   }
 
   @Test

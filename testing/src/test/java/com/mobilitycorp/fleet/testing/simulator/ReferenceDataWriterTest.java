@@ -73,6 +73,39 @@ class ReferenceDataWriterTest {
     }
   }
 
+  @Test
+  void leavesUnregisteredVehiclesOut() throws Exception {
+    FleetSimulator sim =
+        new FleetSimulator(
+            SimulatorConfig.builder()
+                .vehicleCount(300)
+                .locationCount(12)
+                .unregisteredVehicleRate(0.05)
+                .build());
+    assertThat(sim.unregisteredVehicles().size(), equalTo(15));
+    try (EmbeddedPostgres pg = EmbeddedPostgres.start()) {
+      String url = pg.getJdbcUrl("postgres", "postgres");
+      // What the CLI does with --jdbc-url.
+      int rows = ReferenceDataWriter.apply(url, "postgres", null, sim);
+      assertThat(rows, equalTo(12 + 285));
+
+      java.util.Set<String> stored = new java.util.TreeSet<>();
+      try (Connection c = DriverManager.getConnection(url, "postgres", null);
+          Statement s = c.createStatement();
+          ResultSet rs = s.executeQuery("SELECT vehicle_id FROM vehicles")) {
+        while (rs.next()) {
+          stored.add(rs.getString(1));
+        }
+      }
+      java.util.Set<String> registered = new java.util.TreeSet<>();
+      sim.registeredVehicles().forEach(v -> registered.add(v.getVehicleId()));
+      assertThat(stored, equalTo(registered));
+      for (String id : sim.unregisteredVehicles()) {
+        assertThat(id, stored.contains(id), equalTo(false));
+      }
+    }
+  }
+
   private static long count(Statement s, String sql) throws Exception {
     try (ResultSet rs = s.executeQuery(sql)) {
       rs.next();

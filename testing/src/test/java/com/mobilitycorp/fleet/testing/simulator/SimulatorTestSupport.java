@@ -8,6 +8,10 @@ import static org.hamcrest.Matchers.lessThanOrEqualTo;
 import com.mobilitycorp.fleet.model.BookingEvent;
 import com.mobilitycorp.fleet.model.TelemetryEvent;
 import com.mobilitycorp.fleet.model.VehicleEvent;
+import com.mobilitycorp.fleet.model.WeatherObservation;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.Iterator;
@@ -103,6 +107,57 @@ final class SimulatorTestSupport {
       messages.add(it.next());
     }
     return new Run(sim, messages);
+  }
+
+  /**
+   * "count sha256" of everything a run's messages say, in delivery order: topic, key, delivery and
+   * event times, ids, labels and every field of the events (not the JSON payload bytes, so that a
+   * change of the wire encoding in the io module does not move it; the payloads are functions of
+   * these fields).
+   */
+  static String fingerprint(SimulatorConfig config) {
+    MessageDigest md;
+    try {
+      md = MessageDigest.getInstance("SHA-256");
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+    FleetSimulator sim = new FleetSimulator(config);
+    long n = 0;
+    for (Iterator<SimulatedMessage> it = sim.messages(); it.hasNext(); ) {
+      SimulatedMessage m = it.next();
+      StringBuilder s = new StringBuilder();
+      s.append(m.topic()).append('|').append(m.key()).append('|').append(m.deliveryTime().getMillis())
+          .append('|').append(m.eventId()).append('|').append(m.eventTime().getMillis()).append('|')
+          .append(m.kind()).append('|').append(m.delay()).append('|').append(m.expectedReason());
+      TelemetryEvent t = m.telemetry();
+      if (t != null) {
+        s.append('|').append(t.getVehicleId()).append('|').append(t.getLat()).append('|').append(t.getLon())
+            .append('|').append(t.getBatteryPct()).append('|').append(t.getOperationalStatus())
+            .append('|').append(t.getSpeedKmh()).append('|').append(t.getHeadingDeg())
+            .append('|').append(t.getOdometerKm()).append('|').append(t.getGpsAccuracyM())
+            .append('|').append(t.getEstimatedRangeM()).append('|').append(t.getLocked());
+      }
+      BookingEvent b = m.booking();
+      if (b != null) {
+        s.append('|').append(b.getEventType()).append('|').append(b.getBookingId()).append('|')
+            .append(b.getVehicleId()).append('|').append(b.getLocationId()).append('|')
+            .append(b.getBookingStart().getMillis()).append('|')
+            .append(b.getBookingEnd() == null ? "-" : String.valueOf(b.getBookingEnd().getMillis()));
+      }
+      WeatherObservation w = m.weather();
+      if (w != null) {
+        s.append('|').append(w.getObservationId());
+      }
+      s.append('\n');
+      md.update(s.toString().getBytes(StandardCharsets.UTF_8));
+      n++;
+    }
+    StringBuilder hex = new StringBuilder();
+    for (byte x : md.digest()) {
+      hex.append(String.format("%02x", x));
+    }
+    return n + " " + hex;
   }
 
   private SimulatorTestSupport() {}
