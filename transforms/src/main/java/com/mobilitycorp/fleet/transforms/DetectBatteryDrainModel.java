@@ -88,12 +88,14 @@ public final class DetectBatteryDrainModel {
       EnrichedTelemetry r = readings.get(i);
       Instant arrivedAt = arrivalWatermarks.get(i);
       long t = r.getTelemetry().getEventTime().getMillis();
+      // Readings are first held in their period-long bucket: one that arrives after the
+      // watermark passed its bucket is left out of every window.
+      long bucketMax = t - Math.floorMod(t, period) + period - 1;
+      if (arrivedAt != null && arrivedAt.getMillis() > bucketMax) {
+        droppedReadingWindows++;
+        continue;
+      }
       for (long start = t - Math.floorMod(t, period); start > t - size; start -= period) {
-        long maxTimestamp = start + size - 1;
-        if (arrivedAt != null && arrivedAt.getMillis() > maxTimestamp) {
-          droppedReadingWindows++; // the window had closed
-          continue;
-        }
         windows.computeIfAbsent(start, s -> new TreeMap<>())
             .computeIfAbsent(r.vehicleId(), v -> new ArrayList<>())
             .add(r);
@@ -208,7 +210,7 @@ public final class DetectBatteryDrainModel {
     return judgedVehicleWindows;
   }
 
-  /** (reading, window) pairs left out because the window had closed (Beam's DroppedDueToLateness). */
+  /** Readings left out because their bucket had closed (Beam's DroppedDueToLateness). */
   public long droppedReadingWindows() {
     return droppedReadingWindows;
   }

@@ -207,4 +207,50 @@ class DetectLowBatteryTest {
     assertThat(counter(result, "low_battery_vehicles_with_state"), is(1L));
     assertThat(counter(result, "low_battery_alerts_raised"), is(2L));
   }
+
+  @Test
+  void testOnTimeAlertCarriesVehicleTypeZoneCityAndLastServiceDate(TestPipeline p) {
+    EnrichedTelemetry enriched =
+        Events.bare(InventoryInput.telemetry("v1", "r1", sec(0), 52.52, 12.5, OperationalStatus.OPERATIONAL))
+            .toBuilder()
+            .setVehicle(EnrichmentInput.scooter("v1", "ber-1"))
+            .setZone(EnrichTelemetryTest.ALEX)
+            .setHomeCity("Berlin")
+            .build();
+    TestStream<EnrichedTelemetry> input =
+        stream(p).addElements(TimestampedValue.of(enriched, sec(0))).advanceWatermarkToInfinity();
+    PAssert.that(p.apply(input).apply(DetectLowBattery.create()))
+        .satisfies(
+            all -> {
+              Alert alert = all.iterator().next();
+              assertThat(alert.getLocationId(), is("ber-1"));
+              assertThat(alert.getDetails().get("vehicle_type"), is("e_scooter"));
+              assertThat(alert.getDetails().get("model"), is("Niu KQi3 Pro"));
+              assertThat(alert.getDetails().get("last_service_date"), is("2026-10-01"));
+              assertThat(alert.getDetails().get("location_name"), is("Alexanderplatz"));
+              assertThat(alert.getDetails().get("city"), is("Berlin"));
+              assertThat(alert.getSeverity(), is(AlertSeverity.WARNING));
+              return null;
+            });
+    p.run().waitUntilFinish();
+  }
+
+  @Test
+  void testOnTimeAlertOfVehicleMissingFromReferenceDataSaysUnknown(TestPipeline p) {
+    TestStream<EnrichedTelemetry> input =
+        stream(p).addElements(reading("r1", sec(0), 9.0)).advanceWatermarkToInfinity();
+    PAssert.that(p.apply(input).apply(DetectLowBattery.create()))
+        .satisfies(
+            all -> {
+              Alert alert = all.iterator().next();
+              assertThat(alert.getLocationId(), is((String) null));
+              assertThat(alert.getSeverity(), is(AlertSeverity.CRITICAL));
+              assertThat(alert.getDetails().get("vehicle_type"), is("unknown"));
+              assertThat(alert.getDetails().get("last_service_date"), is("unknown"));
+              assertThat(alert.getDetails().get("city"), is("unknown"));
+              assertThat(alert.getDetails().get("location_id"), is("none"));
+              return null;
+            });
+    p.run().waitUntilFinish();
+  }
 }

@@ -102,7 +102,7 @@ final class LiveFleetBench implements AutoCloseable {
     kafka.createTopics(FleetTopics.all());
     ReferenceDataWriter.apply(
         postgres.jdbcUrl(), postgres.user(), postgres.password(),
-        simulator.locations(), simulator.vehicles());
+        simulator.locations(), simulator.registeredVehicles());
   }
 
   /** Starts the job with the bench's and the user's pipeline options. */
@@ -225,6 +225,12 @@ final class LiveFleetBench implements AutoCloseable {
         .start(start)
         .duration(duration)
         .bookingsPerVehiclePerDay(60)
+        // The whole topology under load: weather to join, faults and excursions to alert on,
+        // vehicles missing from the metadata table (as the CLI's defaults).
+        .weatherEnabled(true)
+        .batteryFaultRatePerVehicleDay(0.3)
+        .excursionRate(0.02)
+        .unregisteredVehicleRate(0.01)
         .build();
   }
 
