@@ -210,6 +210,54 @@ public interface FleetPipelineOptions extends StreamingOptions {
 
   void setAlertsTopic(String value);
 
+  @Description(
+      "Use case 3: DEMAND_SPIKE alerts from booking_created counts per location and window, and"
+          + " the counts on --demandWindowsTopic.")
+  @Default.Boolean(true)
+  boolean getDemandSpikesEnabled();
+
+  void setDemandSpikesEnabled(boolean value);
+
+  @Description(
+      "Output topic: every decided demand window (count, baseline, spike) and its corrections,"
+          + " keyed by location_id; keep the highest revision per (location_id, window_start).")
+  @Default.String("demand.windows")
+  String getDemandWindowsTopic();
+
+  void setDemandWindowsTopic(String value);
+
+  @Description("Demand windows: tumbling, aligned to the epoch (ISO-8601).")
+  @Default.String("PT15M")
+  String getDemandWindowSize();
+
+  void setDemandWindowSize(String value);
+
+  @Description("A window's baseline is the mean count of this many windows before it (empty = 0).")
+  @Default.Integer(4)
+  int getDemandHistoryWindows();
+
+  void setDemandHistoryWindows(int value);
+
+  @Description("A spike is a count strictly above this multiple of the baseline...")
+  @Default.Double(1.5)
+  double getDemandSpikeFactor();
+
+  void setDemandSpikeFactor(double value);
+
+  @Description("...and at least this many bookings in the window.")
+  @Default.Long(5)
+  long getDemandMinBookings();
+
+  void setDemandMinBookings(long value);
+
+  @Description(
+      "A location without bookings for this long (ISO-8601, event time) is forgotten; its next"
+          + " booking starts a new history.")
+  @Default.String("P1D")
+  String getDemandLocationExpiry();
+
+  void setDemandLocationExpiry(String value);
+
   @Description("JDBC URL of the read-model / reference-data database (PostgreSQL).")
   @Default.String("jdbc:postgresql://127.0.0.1:15432/postgres")
   String getJdbcUrl();

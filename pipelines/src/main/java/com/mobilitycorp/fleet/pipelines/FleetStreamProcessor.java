@@ -6,9 +6,11 @@ import com.mobilitycorp.fleet.io.json.EventJson;
 import com.mobilitycorp.fleet.io.kafka.DecodeEvents;
 import com.mobilitycorp.fleet.io.kafka.KafkaEventSource;
 import com.mobilitycorp.fleet.io.kafka.KafkaJsonSink;
+import com.mobilitycorp.fleet.io.kafka.LateEventDeadLetters;
 import com.mobilitycorp.fleet.model.Alert;
 import com.mobilitycorp.fleet.model.BookingEvent;
 import com.mobilitycorp.fleet.model.DeadLetter;
+import com.mobilitycorp.fleet.model.DemandWindow;
 import com.mobilitycorp.fleet.model.EnrichedTelemetry;
 import com.mobilitycorp.fleet.model.InventoryUpdate;
 import com.mobilitycorp.fleet.model.LocationMetadata;
@@ -17,6 +19,7 @@ import com.mobilitycorp.fleet.model.VehicleMetadata;
 import com.mobilitycorp.fleet.model.WeatherObservation;
 import com.mobilitycorp.fleet.transforms.DeduplicateEvents;
 import com.mobilitycorp.fleet.transforms.DetectBatteryDrain;
+import com.mobilitycorp.fleet.transforms.DetectDemandSpikes;
 import com.mobilitycorp.fleet.transforms.DetectGeofenceViolations;
 import com.mobilitycorp.fleet.transforms.DetectLowBattery;
 import com.mobilitycorp.fleet.transforms.EnrichTelemetry;
@@ -44,8 +47,9 @@ import org.joda.time.Duration;
  * and upserts that into PostgreSQL's {@code available_vehicles} (use case 4); enriches readings
  * with the vehicles and locations tables (side inputs refreshed while running) and raises
  * LOW_BATTERY, GEOFENCE_VIOLATION and BATTERY_DRAIN alerts (use case 2); joins readings with the
- * weather valid at their event time ({@code veh.telemetry.enriched}). Later stages (demand,
- * utilization) hang off the clean and enriched streams.
+ * weather valid at their event time ({@code veh.telemetry.enriched}); counts booking_created per
+ * location in 15-minute windows and raises DEMAND_SPIKE alerts (use case 3, {@code
+ * demand.windows}). Utilization hangs off the clean and enriched streams later.
  *
  * <p>Only wiring lives here: decoding and Kafka are in {@code io}, domain logic in {@code
  * transforms}. Every apply is named; the names are the state's identity in Flink savepoints, so
@@ -123,6 +127,7 @@ public final class FleetStreamProcessor {
             || options.getGeofenceAlertsEnabled()
             || options.getBatteryDrainAlertsEnabled();
     List<PCollection<DeadLetter>> deadLetters = new ArrayList<>();
+    List<PCollection<Alert>> alerts = new ArrayList<>();
     deadLetters.add(telemetry.failures());
     deadLetters.add(bookings.failures());
     if (anyAlerts || options.getWeatherJoinEnabled()) {
@@ -145,7 +150,6 @@ public final class FleetStreamProcessor {
                   .withOperatingAreaMarginM(options.getOperatingAreaMarginM()));
 
       Duration lateness = duration(options.getAllowedLateness());
-      List<PCollection<Alert>> alerts = new ArrayList<>();
       if (options.getLowBatteryAlertsEnabled()) {
         alerts.add(
             enriched.apply(
@@ -170,16 +174,6 @@ public final class FleetStreamProcessor {
                     .withFactor(options.getBatteryDrainFactor())
                     .withFloorPctPerHour(options.getBatteryDrainFloorPctPerHour())));
       }
-      if (!alerts.isEmpty()) {
-        PCollectionList.of(alerts)
-            .apply("CollectAlerts", Flatten.pCollections())
-            .apply(
-                "PublishAlerts",
-                KafkaJsonSink.of(
-                    kafka, options.getAlertsTopic(),
-                    FleetStreamProcessor::alertKey, EventJson::alertToJson));
-      }
-
       if (options.getWeatherJoinEnabled()) {
         WithFailures.Result<PCollection<WeatherObservation>, DeadLetter> weather =
             pipeline
@@ -204,6 +198,42 @@ public final class FleetStreamProcessor {
                     kafka, options.getEnrichedTelemetryTopic(),
                     EnrichedTelemetry::vehicleId, EventJson::enrichedTelemetryToJson));
       }
+    }
+
+    if (options.getDemandSpikesEnabled()) {
+      PCollectionTuple demand =
+          uniqueBookings.apply(
+              "DetectDemandSpikes",
+              DetectDemandSpikes.create()
+                  .withWindowSize(duration(options.getDemandWindowSize()))
+                  .withHistoryWindows(options.getDemandHistoryWindows())
+                  .withFactor(options.getDemandSpikeFactor())
+                  .withMinBookings(options.getDemandMinBookings())
+                  .withAllowedLateness(duration(options.getAllowedLateness()))
+                  .withLocationExpiry(duration(options.getDemandLocationExpiry())));
+      demand
+          .get(DetectDemandSpikes.WINDOWS)
+          .apply(
+              "PublishDemandWindows",
+              KafkaJsonSink.of(
+                  kafka, options.getDemandWindowsTopic(),
+                  DemandWindow::getLocationId, EventJson::demandWindowToJson));
+      alerts.add(demand.get(DetectDemandSpikes.ALERTS));
+      deadLetters.add(
+          demand
+              .get(DetectDemandSpikes.BEYOND_LATENESS)
+              .apply(
+                  "DeadLetterLateBookings",
+                  LateEventDeadLetters.ofBookings(options.getBookingTopic(), "demand windows")));
+    }
+    if (!alerts.isEmpty()) {
+      PCollectionList.of(alerts)
+          .apply("CollectAlerts", Flatten.pCollections())
+          .apply(
+              "PublishAlerts",
+              KafkaJsonSink.of(
+                  kafka, options.getAlertsTopic(),
+                  FleetStreamProcessor::alertKey, EventJson::alertToJson));
     }
 
     PCollectionList.of(deadLetters)

@@ -9,11 +9,16 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.mobilitycorp.fleet.io.json.EventJson;
 import com.mobilitycorp.fleet.io.kafka.FleetTopics;
+import com.mobilitycorp.fleet.model.Alert;
+import com.mobilitycorp.fleet.model.AlertType;
+import com.mobilitycorp.fleet.model.DemandWindow;
 import com.mobilitycorp.fleet.model.EnrichedTelemetry;
 import com.mobilitycorp.fleet.model.LocationMetadata;
 import com.mobilitycorp.fleet.model.TelemetryEvent;
 import com.mobilitycorp.fleet.model.VehicleMetadata;
 import com.mobilitycorp.fleet.model.WeatherObservation;
+import com.mobilitycorp.fleet.testing.simulator.DemandSurge;
+import com.mobilitycorp.fleet.testing.simulator.DemandSurgeOutcome;
 import com.mobilitycorp.fleet.testing.simulator.FleetSimulator;
 import com.mobilitycorp.fleet.testing.simulator.ReferenceDataWriter;
 import com.mobilitycorp.fleet.testing.simulator.SimulatedMessage;
@@ -22,6 +27,8 @@ import com.mobilitycorp.fleet.testing.simulator.VehicleTruth;
 import com.mobilitycorp.fleet.testing.stack.LocalKafka;
 import com.mobilitycorp.fleet.testing.stack.LocalPostgres;
 import com.mobilitycorp.fleet.transforms.DetectBatteryDrainModel;
+import com.mobilitycorp.fleet.transforms.DetectDemandSpikes;
+import com.mobilitycorp.fleet.transforms.DetectDemandSpikesModel;
 import com.mobilitycorp.fleet.transforms.DetectGeofenceViolations;
 import com.mobilitycorp.fleet.transforms.DetectGeofenceViolationsModel;
 import com.mobilitycorp.fleet.transforms.DetectLowBattery;
@@ -44,6 +51,7 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.concurrent.Future;
 import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.PipelineResult;
@@ -155,6 +163,9 @@ class FleetStreamProcessorIntegrationTest {
         flinkOptions(
                 "--consumerGroup=integration-test",
                 "--inventoryRefreshInterval=PT2S",
+                // This stream has bookings beyond the lateness, which the demand stage would
+                // dead-letter; it is checked on its own below.
+                "--demandSpikesEnabled=false",
                 "--jdbcUrl=" + postgres.jdbcUrl(),
                 "--jdbcUser=" + postgres.user(),
                 "--jdbcPassword=" + postgres.password());
@@ -318,7 +329,8 @@ class FleetStreamProcessorIntegrationTest {
                 "--jdbcUrl=" + jdbcUrl,
                 "--jdbcUser=" + postgres.user(),
                 "--jdbcPassword=" + postgres.password(),
-                "--inventoryEnabled=false");
+                "--inventoryEnabled=false",
+                "--demandSpikesEnabled=false");
     Pipeline pipeline = Pipeline.create(options);
     FleetStreamProcessor.build(pipeline, options);
     PipelineResult job = pipeline.run();
@@ -367,6 +379,133 @@ class FleetStreamProcessorIntegrationTest {
       }
       assertThat(joinedWeather, equalTo(expectedWeather));
     }
+  }
+
+  @Test
+  void testDemandSpikesOnFlinkAreExactlyTheInjectedSurgesEachOnce() throws Exception {
+    // Natural demand low enough (1 booking per vehicle per day) that no 15-minute window at a
+    // location reaches the minimum of 5; three surges injected inside single windows, at least an
+    // hour after the start so the locations have history. Resends and disorder within the
+    // lateness, nothing beyond it. Only the demand use case runs.
+    Instant start = yesterdayMorningRush().minus(org.joda.time.Duration.standardHours(1));
+    SimulatorConfig base =
+        SimulatorConfig.builder()
+            .seed(2026_12_01L)
+            .vehicleCount(300)
+            .locationCount(12)
+            .start(start)
+            .duration(org.joda.time.Duration.standardHours(3))
+            .bookingsPerVehiclePerDay(1)
+            .duplicateRate(0.05)
+            .bookingDuplicateRate(0.05)
+            .outOfOrderRate(0.10)
+            .lateRate(0)
+            .malformedRate(0)
+            .build();
+    List<LocationMetadata> zones = new FleetSimulator(base).locations();
+    String zoneA = zones.get(0).getLocationId();
+    String zoneB = zones.get(5).getLocationId();
+    SimulatorConfig config =
+        base.toBuilder()
+            .demandSurge(surge(zoneA, start.plus(minutes(92)), 12))
+            .demandSurge(surge(zoneB, start.plus(minutes(122)), 10))
+            // The window after A's next-but-one: A's history now holds its first surge.
+            .demandSurge(surge(zoneA, start.plus(minutes(137)), 12))
+            .build();
+    FleetSimulator simulator = new FleetSimulator(config);
+    String prefix = "demand.";
+    Map<String, Integer> topics = new HashMap<>();
+    FleetTopics.all().forEach((topic, partitions) -> topics.put(prefix + topic, partitions));
+    kafka.createTopics(topics);
+
+    DetectDemandSpikesModel model = DetectDemandSpikes.create().model();
+    try (KafkaProducer<String, String> producer = producer()) {
+      for (SimulatedMessage message : (Iterable<SimulatedMessage>) simulator::messages) {
+        producer.send(
+            new ProducerRecord<>(prefix + message.topic(), message.key(), message.payload()));
+        if (message.kind() == SimulatedMessage.Kind.ORIGINAL && message.isBooking()) {
+          model.offer(message.booking()); // every window complete: the model counts them all
+        }
+      }
+      producer.flush();
+    }
+    Set<String> surgeWindows = new TreeSet<>();
+    for (DemandSurgeOutcome outcome : simulator.demandSurges()) {
+      assertThat("each surge must be served: " + outcome, outcome.served(), greaterThan(7));
+      Instant at = outcome.surge().start();
+      Instant windowStart = new Instant(at.getMillis() - at.getMillis() % minutes(15).getMillis());
+      surgeWindows.add(DetectDemandSpikes.alertId(outcome.surge().locationId(), windowStart));
+    }
+    // The truth behind the expectation: the model over every booking sent flags exactly the
+    // surges (natural demand never does), and the job must report exactly what the model says.
+    assertThat(model.spikeAlertIds(), equalTo(surgeWindows));
+    Map<String, String> expectedWindows = new TreeMap<>();
+    model.finalWindows().forEach((key, w) -> expectedWindows.put(key, w.toString()));
+
+    FleetPipelineOptions options =
+        flinkOptions(
+            "--consumerGroup=integration-test-demand",
+            "--telemetryTopic=" + prefix + FleetTopics.VEHICLE_EVENTS_RAW,
+            "--bookingTopic=" + prefix + FleetTopics.DOMAIN_EVENTS,
+            "--deadLetterTopic=" + prefix + FleetTopics.DEAD_LETTER,
+            "--deduplicatedTelemetryTopic=" + prefix + FleetTopics.TELEMETRY_DEDUPLICATED,
+            "--deduplicatedBookingTopic=" + prefix + FleetTopics.BOOKINGS_DEDUPLICATED,
+            "--alertsTopic=" + prefix + FleetTopics.ALERTS,
+            "--demandWindowsTopic=" + prefix + FleetTopics.DEMAND_WINDOWS,
+            "--inventoryEnabled=false",
+            "--lowBatteryAlertsEnabled=false",
+            "--geofenceAlertsEnabled=false",
+            "--batteryDrainAlertsEnabled=false",
+            "--weatherJoinEnabled=false");
+    Pipeline pipeline = Pipeline.create(options);
+    FleetStreamProcessor.build(pipeline, options);
+    PipelineResult job = pipeline.run();
+
+    String alerts = prefix + FleetTopics.ALERTS;
+    String windows = prefix + FleetTopics.DEMAND_WINDOWS;
+    try (KafkaTopicReader reader = new KafkaTopicReader(kafka.bootstrapServers(), List.of(alerts, windows))) {
+      try {
+        reader.pollUntil(
+            () -> reader.records(alerts).size() >= surgeWindows.size()
+                && newestDemandWindows(reader.records(windows)).equals(expectedWindows),
+            OUTPUT_TIMEOUT, "every surge alert and every window's final count");
+      } finally {
+        job.cancel();
+      }
+      reader.readToEnd(Duration.ofSeconds(10)); // a second copy of anything would show here
+      List<String> ids = new ArrayList<>();
+      for (ConsumerRecord<String, String> record : reader.records(alerts)) {
+        Alert alert = EventJson.decodeAlert(record.value());
+        assertThat("keyed by location", record.key(), is(alert.getLocationId()));
+        assertThat(alert.getType(), is(AlertType.DEMAND_SPIKE));
+        ids.add(alert.getAlertId());
+      }
+      ids.sort(null);
+      assertThat(ids, equalTo(new ArrayList<>(surgeWindows)));
+      assertThat(newestDemandWindows(reader.records(windows)), equalTo(expectedWindows));
+    }
+  }
+
+  private static org.joda.time.Duration minutes(long n) {
+    return org.joda.time.Duration.standardMinutes(n);
+  }
+
+  /** A surge of {@code requests} extra booking requests over 8 minutes from {@code at}. */
+  private static DemandSurge surge(String location, Instant at, int requests) {
+    return new DemandSurge(location, at, minutes(8), requests);
+  }
+
+  /** Per (location, window), the highest revision on demand.windows, without its revision. */
+  private static Map<String, String> newestDemandWindows(List<ConsumerRecord<String, String>> records) {
+    Map<String, DemandWindow> newest = new TreeMap<>();
+    for (ConsumerRecord<String, String> record : records) {
+      DemandWindow w = EventJson.decodeDemandWindow(record.value());
+      newest.merge(DetectDemandSpikesModel.key(w.getLocationId(), w.getWindowStart()), w,
+          (a, b) -> a.getRevision() >= b.getRevision() ? a : b);
+    }
+    Map<String, String> out = new TreeMap<>();
+    newest.forEach((key, w) -> out.put(key, w.toBuilder().setRevision(0).build().toString()));
+    return out;
   }
 
   /** Creates a database (once) beside the default one and returns its JDBC URL. */

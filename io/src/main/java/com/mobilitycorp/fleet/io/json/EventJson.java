@@ -22,6 +22,7 @@ import com.mobilitycorp.fleet.model.BookingEvent;
 import com.mobilitycorp.fleet.model.BookingEventType;
 import com.mobilitycorp.fleet.model.DeadLetter;
 import com.mobilitycorp.fleet.model.DeadLetterReason;
+import com.mobilitycorp.fleet.model.DemandWindow;
 import com.mobilitycorp.fleet.model.EnrichedTelemetry;
 import com.mobilitycorp.fleet.model.InventoryUpdate;
 import com.mobilitycorp.fleet.model.InventoryUpdateReason;
@@ -78,6 +79,8 @@ public final class EventJson {
   private static final ObjectWriter ENRICHED_WRITER = MAPPER.writerFor(EnrichedTelemetryJson.class);
   private static final ObjectReader ALERT_READER = MAPPER.readerFor(AlertJson.class);
   private static final ObjectWriter ALERT_WRITER = MAPPER.writerFor(AlertJson.class);
+  private static final ObjectReader DEMAND_WINDOW_READER = MAPPER.readerFor(DemandWindowJson.class);
+  private static final ObjectWriter DEMAND_WINDOW_WRITER = MAPPER.writerFor(DemandWindowJson.class);
 
   /** Telemetry as on {@code veh.events.raw}; boxed fields so absence is visible. */
   record TelemetryJson(
@@ -190,6 +193,22 @@ public final class EventJson {
       String eventTime,
       String detectedAt,
       Map<String, Object> details) {}
+
+  /**
+   * One location's booking count in one window, as on {@code demand.windows}. Every field is
+   * written: a null baseline (a location's first window) or ratio (a baseline of 0) is explicit.
+   */
+  @JsonInclude(JsonInclude.Include.ALWAYS)
+  record DemandWindowJson(
+      String locationId,
+      String windowStart,
+      String windowEnd,
+      Long bookingCount,
+      Double baseline,
+      Double ratio,
+      Integer historyWindows,
+      Boolean spike,
+      Integer revision) {}
 
   // ---------------------------------------------------------------- decoding
 
@@ -340,6 +359,22 @@ public final class EventJson {
         .setEventTime(timestamp("event_time", requiredText("event_time", json.eventTime())))
         .setDetectedAt(timestamp("detected_at", requiredText("detected_at", json.detectedAt())))
         .setDetails(stringValues("details", required("details", json.details())))
+        .build();
+  }
+
+  /** Decodes one {@code demand.windows} record, the inverse of {@link #demandWindowToJson}. */
+  public static DemandWindow decodeDemandWindow(@Nullable String payload) {
+    DemandWindowJson json = read(DEMAND_WINDOW_READER, payload);
+    return DemandWindow.builder()
+        .setLocationId(requiredText("location_id", json.locationId()))
+        .setWindowStart(timestamp("window_start", requiredText("window_start", json.windowStart())))
+        .setWindowEnd(timestamp("window_end", requiredText("window_end", json.windowEnd())))
+        .setBookingCount(required("booking_count", json.bookingCount()))
+        .setBaseline(json.baseline())
+        .setRatio(json.ratio())
+        .setHistoryWindows(required("history_windows", json.historyWindows()))
+        .setSpike(required("spike", json.spike()))
+        .setRevision(required("revision", json.revision()))
         .build();
   }
 
@@ -643,6 +678,21 @@ public final class EventJson {
             format(a.getEventTime()),
             format(a.getDetectedAt()),
             new TreeMap<>(a.getDetails())));
+  }
+
+  public static String demandWindowToJson(DemandWindow w) {
+    return write(
+        DEMAND_WINDOW_WRITER,
+        new DemandWindowJson(
+            w.getLocationId(),
+            format(w.getWindowStart()),
+            format(w.getWindowEnd()),
+            w.getBookingCount(),
+            w.getBaseline(),
+            w.getRatio(),
+            w.getHistoryWindows(),
+            w.getSpike(),
+            w.getRevision()));
   }
 
   /**

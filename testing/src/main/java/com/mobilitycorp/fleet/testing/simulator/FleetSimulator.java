@@ -55,6 +55,11 @@ import org.joda.time.Instant;
  * #unregisteredVehicles()}). Each has a random stream of its own, so a zero rate leaves every
  * message exactly as it was without the feature.
  *
+ * <p><b>Demand surges</b> ({@link SimulatorConfig#demandSurges()}, none by default): extra booking
+ * requests at a chosen location over a chosen interval, served like natural requests there; their
+ * times and vehicle picks have a random stream of their own. {@link #demandSurges()} is the ground
+ * truth: the bookings each surge created.
+ *
  * <p><b>Lazy and bounded in memory.</b> Messages are produced on demand: a delivery is handed out
  * as soon as no event still to be generated can be delivered before it (every event is generated
  * at or after the model's clock, and delivered at least 50 ms after its event time). Memory is the
@@ -255,6 +260,27 @@ public final class FleetSimulator {
    */
   public List<Excursion> excursions() {
     return world.excursions();
+  }
+
+  /**
+   * Ground truth of the configured demand surges, one per surge in config order, as far as the
+   * events generated so far (event time up to {@link #generatedUntil()}): requests made, how many
+   * found no bookable vehicle, and the booking ids of the booking_created events the others
+   * produced. Immutable; empty without surges.
+   */
+  public List<DemandSurgeOutcome> demandSurges() {
+    return world.demandSurges();
+  }
+
+  /**
+   * How many vehicles a booking request would find bookable in each zone right now (at {@link
+   * #generatedUntil()}): parked there, operational, battery >= 20%, no maintenance due; by location
+   * id, in {@link #locations()} order. This is the most a surge starting now could book at once
+   * there (vehicles returning to the zone add to it, natural requests take from it). To see it at
+   * a given time, iterate {@link #messages()} until {@link #generatedUntil()} reaches it.
+   */
+  public Map<String, Integer> bookableVehiclesByLocation() {
+    return Collections.unmodifiableMap(world.bookableVehiclesByLocation());
   }
 
   /** The fleet model's clock: every event with an earlier event time has been generated. */

@@ -3,11 +3,14 @@ package com.mobilitycorp.fleet.testing.simulator;
 import com.mobilitycorp.fleet.io.kafka.FleetTopics;
 import com.mobilitycorp.fleet.model.VehicleType;
 import java.io.PrintStream;
+import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
+import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -45,6 +48,12 @@ import org.joda.time.Instant;
  * vehicles unregistered) and confines ordinary trips to the operating areas (the alerts a stack
  * shows are then the injected ones); {@code --battery-fault-rate=0 --excursion-rate=0
  * --unregistered-rate=0 --unconfined-trips} gives the library's defaults.
+ *
+ * <p>Demand surges: {@code --surge=<location_id>@<ISO start>/<ISO duration>/<count>}, repeatable,
+ * e.g. {@code --surge=loc-ber-03@2026-11-30T07:30:00Z/PT10M/25} adds 25 booking requests in zone
+ * loc-ber-03 between 07:30 and 07:40 UTC (see {@link DemandSurge}). The surge must start within the
+ * simulated run (with the default {@code --start}, that is from now on). The last lines report
+ * what each surge booked.
  */
 public final class FleetSimulatorCli {
 
@@ -98,12 +107,20 @@ public final class FleetSimulatorCli {
         "let ordinary trips detour out of the operating area, as the library's default (flag)");
     OPTIONS.put(
         "unregistered-rate", "share of vehicles left out of the PostgreSQL reference data (default 0.01)");
+    OPTIONS.put(
+        "surge",
+        "extra booking requests in a zone, <location_id>@<ISO start>/<ISO duration>/<count>,"
+            + " e.g. loc-ber-03@2026-11-30T07:30:00Z/PT10M/25 (repeatable)");
     OPTIONS.put("help", "this text");
   }
+
+  /** Options that may be given more than once: every value is kept, in order. */
+  private static final Set<String> REPEATABLE = Set.of("surge");
 
   /** Parsed command line. */
   static final class Options {
     final Map<String, String> values = new LinkedHashMap<>();
+    final Map<String, List<String>> repeated = new LinkedHashMap<>();
 
     static Options parse(String[] args) {
       Options o = new Options();
@@ -117,6 +134,9 @@ public final class FleetSimulatorCli {
         if (!OPTIONS.containsKey(name)) {
           throw new IllegalArgumentException("unknown option --" + name + " (see --help)");
         }
+        if (REPEATABLE.contains(name)) {
+          o.repeated.computeIfAbsent(name, k -> new ArrayList<>()).add(value);
+        }
         o.values.put(name, value);
       }
       return o;
@@ -128,6 +148,11 @@ public final class FleetSimulatorCli {
 
     String get(String name, String dflt) {
       return values.getOrDefault(name, dflt);
+    }
+
+    /** Every value of a repeatable option, in command-line order (empty if not given). */
+    List<String> all(String name) {
+      return repeated.getOrDefault(name, List.of());
     }
 
     boolean flag(String name) {
@@ -241,6 +266,13 @@ public final class FleetSimulatorCli {
       b.lateDelay(
           lateMin != null ? lateMin : Duration.standardMinutes(6),
           lateMax != null ? lateMax : Duration.standardMinutes(15));
+    }
+    for (String spec : o.all("surge")) {
+      try {
+        b.demandSurge(DemandSurge.parse(spec));
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException("--surge: " + e.getMessage(), e);
+      }
     }
     return b.build();
   }
@@ -393,6 +425,18 @@ public final class FleetSimulatorCli {
               + String.format(Locale.ROOT, "%.1f", (now - wallStart) / 1000.0)
               + " s; "
               + sim.stats());
+      for (DemandSurgeOutcome s : sim.demandSurges()) {
+        out.println(
+            "[simulator] surge "
+                + s.surge().toSpec()
+                + ": "
+                + s.requests()
+                + " requests, "
+                + s.served()
+                + " booked, "
+                + s.unserved()
+                + " unserved");
+      }
       if (firstError.get() != null) {
         err.println("[simulator] " + sendErrors.get() + " sends failed, first: " + firstError.get());
       }
@@ -438,7 +482,8 @@ public final class FleetSimulatorCli {
     out.printf(
         Locale.ROOT,
         "[simulator] sim-time=%s sent=%d (%s) duplicates=%d out-of-order=%d late=%d"
-            + " malformed=%d bookings=%d battery-faults=%d excursions=%d rate=%.0f msg/s"
+            + " malformed=%d bookings=%d battery-faults=%d excursions=%d surge-bookings=%d"
+            + " rate=%.0f msg/s"
             + " avg=%.0f msg/s errors=%d%n",
         lastDelivery,
         sent,
@@ -452,6 +497,7 @@ public final class FleetSimulatorCli {
         s.bookingsCreated(),
         s.batteryFaults(),
         s.excursions(),
+        s.surgeBookingsCreated(),
         rate,
         avg,
         errors);

@@ -8,6 +8,7 @@ import com.mobilitycorp.fleet.model.TelemetryEvent;
 import com.mobilitycorp.fleet.model.VehicleEvent;
 import com.mobilitycorp.fleet.transforms.FleetGeography;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -25,7 +26,9 @@ import org.joda.time.Instant;
  * (tasks ordered by time, then by creation sequence), so a seed fixes the whole history. The
  * optional anomalies draw from streams of their own (battery faults, excursions, confined routes)
  * and schedule no task while off, so with them off the main stream, hence the history, is exactly
- * what it was without them.
+ * what it was without them. Demand surges too: their request times and vehicle picks come from the
+ * surge stream, so a surge leaves the history as it was up to its first served request (the
+ * booking it creates then draws from the main stream, as every booking does).
  */
 final class FleetWorld {
   /** Receives every generated event, in generation (= event-time) order. */
@@ -37,6 +40,7 @@ final class FleetWorld {
   private static final long BATTERY_FAULT_SALT = 0x5EED_0006L;
   private static final long EXCURSION_SALT = 0x5EED_0007L;
   private static final long ROUTE_SALT = 0x5EED_0008L;
+  private static final long SURGE_SALT = 0x5EED_000AL;
   private static final long MINUTE = 60_000L;
   private static final double HOUR_MS = 3_600_000.0;
   private static final double DAY_MS = 86_400_000.0;
@@ -71,7 +75,8 @@ final class FleetWorld {
     BATTERY_FAULT,
     BATTERY_FAULT_END,
     EXCURSION_LEFT,
-    EXCURSION_RETURN
+    EXCURSION_RETURN,
+    SURGE_REQUEST
   }
 
   private static final class Task {
@@ -81,7 +86,7 @@ final class FleetWorld {
     final @Nullable Vehicle vehicle;
     /**
      * TICK: the vehicle's tick generation; PICKUP: 1 = started, 0 = cancelled; BATTERY_FAULT_END:
-     * the vehicle's fault generation.
+     * the vehicle's fault generation; SURGE_REQUEST: the surge's index in the config.
      */
     final int arg;
 
@@ -169,6 +174,24 @@ final class FleetWorld {
     }
   }
 
+  /** A configured demand surge and what its requests did so far. */
+  private static final class SurgeEntry {
+    final DemandSurge surge;
+    final int zone;
+    int requests;
+    int unserved;
+    final List<String> bookingIds = new ArrayList<>();
+
+    SurgeEntry(DemandSurge surge, int zone) {
+      this.surge = surge;
+      this.zone = zone;
+    }
+
+    DemandSurgeOutcome toRecord() {
+      return new DemandSurgeOutcome(surge, requests, unserved, bookingIds);
+    }
+  }
+
   private static final class Vehicle {
     final int index;
     final String id;
@@ -251,11 +274,14 @@ final class FleetWorld {
   private final SimRandom faultRnd;
   private final SimRandom excursionRnd;
   private final SimRandom routeRnd;
+  private final SimRandom surgeRnd;
   private final double batteryFaultMeanGapMs;
   /** Per zone, its city's operating area; null unless trips are confined (or excursions on). */
   private final FleetGeography.OperatingArea @Nullable [] zoneArea;
   private final List<FaultEntry> faultLog = new ArrayList<>();
   private final List<ExcursionEntry> excursionLog = new ArrayList<>();
+  /** One entry per configured surge, in config order. */
+  private final List<SurgeEntry> surgeLog = new ArrayList<>();
 
   FleetWorld(SimulatorConfig config, ReferenceData ref, Sink sink, SimulationStats.Counters stats) {
     this.config = config;
@@ -266,6 +292,7 @@ final class FleetWorld {
     this.faultRnd = SimRandom.forStream(config.seed(), BATTERY_FAULT_SALT);
     this.excursionRnd = SimRandom.forStream(config.seed(), EXCURSION_SALT);
     this.routeRnd = SimRandom.forStream(config.seed(), ROUTE_SALT);
+    this.surgeRnd = SimRandom.forStream(config.seed(), SURGE_SALT);
     this.end = config.end() == null ? Long.MAX_VALUE : config.end().getMillis();
     this.tripInterval = config.tripTelemetryInterval().getMillis();
     this.parkedInterval = config.parkedTelemetryInterval().getMillis();
@@ -340,6 +367,37 @@ final class FleetWorld {
     batteryFaultMeanGapMs = batteryFaultsPerMs > 0 ? 1.0 / batteryFaultsPerMs : 0;
     if (batteryFaultMeanGapMs > 0) {
       schedule(start + faultGap(), TaskType.BATTERY_FAULT, null, 0);
+    }
+    scheduleSurges();
+  }
+
+  /**
+   * Every surge request, scheduled up front: per surge (in config order) its times, uniform over
+   * [start, end) from the surge stream. Nothing is scheduled or drawn without surges.
+   */
+  private void scheduleSurges() {
+    List<DemandSurge> surges = config.demandSurges();
+    for (int i = 0; i < surges.size(); i++) {
+      DemandSurge surge = surges.get(i);
+      int zone = Arrays.asList(zoneId).indexOf(surge.locationId());
+      if (zone < 0) { // SimulatorConfig.build() checks this already
+        throw new IllegalArgumentException(
+            "demand surge " + surge + ": unknown location id '" + surge.locationId() + "'");
+      }
+      surgeLog.add(new SurgeEntry(surge, zone));
+      long from = surge.start().getMillis();
+      long to = surge.end().getMillis() - 1;
+      long[] times = new long[surge.extraRequests()];
+      for (int k = 0; k < times.length; k++) {
+        times[k] = surgeRnd.uniformLong(from, to);
+      }
+      Arrays.sort(times);
+      for (long t : times) {
+        if (t >= end) {
+          break; // at or after the end of a bounded run: never happens
+        }
+        schedule(Math.max(t, clock), TaskType.SURGE_REQUEST, null, i);
+      }
     }
   }
 
@@ -416,6 +474,9 @@ final class FleetWorld {
       case EXCURSION_RETURN:
         v.trip.excursion.returned = true;
         break;
+      case SURGE_REQUEST:
+        onSurgeRequest(surgeLog.get(task.arg), task.time);
+        break;
     }
   }
 
@@ -469,6 +530,36 @@ final class FleetWorld {
     }
     stats.bookingRequests++;
     int zone = rnd.pickCumulative(zoneCumulative);
+    Vehicle v = pickBookable(zone, t, rnd);
+    if (v == null) {
+      stats.unservedBookingRequests++;
+      return;
+    }
+    createBooking(v, t);
+  }
+
+  /**
+   * One extra request of a demand surge: the same as a natural request of its zone, except that
+   * the vehicle is picked with the surge stream (so an unserved surge request changes nothing).
+   */
+  private void onSurgeRequest(SurgeEntry surge, long t) {
+    surge.requests++;
+    stats.bookingRequests++;
+    stats.surgeRequests++;
+    Vehicle v = pickBookable(surge.zone, t, surgeRnd);
+    if (v == null) {
+      surge.unserved++;
+      stats.unservedBookingRequests++;
+      stats.unservedSurgeRequests++;
+      return;
+    }
+    createBooking(v, t);
+    surge.bookingIds.add(v.bookingId);
+    stats.surgeBookingsCreated++;
+  }
+
+  /** A random bookable vehicle parked in the zone (one draw from random), or null if none is. */
+  private @Nullable Vehicle pickBookable(int zone, long t, SimRandom random) {
     List<Vehicle> parked = parkedInZone.get(zone);
     int candidates = 0;
     for (Vehicle v : parked) {
@@ -477,16 +568,15 @@ final class FleetWorld {
       }
     }
     if (candidates == 0) {
-      stats.unservedBookingRequests++;
-      return;
+      return null;
     }
-    int pick = rnd.nextInt(candidates);
+    int pick = random.nextInt(candidates);
     for (Vehicle v : parked) {
       if (bookable(v, t) && pick-- == 0) {
-        createBooking(v, t);
-        return;
+        return v;
       }
     }
+    throw new IllegalStateException("unreachable: " + candidates + " candidates");
   }
 
   private boolean bookable(Vehicle v, long t) {
@@ -1108,6 +1198,34 @@ final class FleetWorld {
       out.add(e.toRecord());
     }
     return List.copyOf(out);
+  }
+
+  /** Per configured demand surge (config order), what its requests did so far. */
+  List<DemandSurgeOutcome> demandSurges() {
+    List<DemandSurgeOutcome> out = new ArrayList<>(surgeLog.size());
+    for (SurgeEntry e : surgeLog) {
+      out.add(e.toRecord());
+    }
+    return List.copyOf(out);
+  }
+
+  /**
+   * Per location id (zone order), how many vehicles parked there a request would find bookable at
+   * the model's clock (parked, operational, battery >= 20% as last updated, no pending
+   * maintenance).
+   */
+  Map<String, Integer> bookableVehiclesByLocation() {
+    Map<String, Integer> out = new LinkedHashMap<>();
+    for (int z = 0; z < zoneId.length; z++) {
+      int n = 0;
+      for (Vehicle v : parkedInZone.get(z)) {
+        if (bookable(v, clock + 1)) {
+          n++;
+        }
+      }
+      out.put(zoneId[z], n);
+    }
+    return out;
   }
 
   /** Every vehicle's true state according to the events generated so far, by vehicle id. */

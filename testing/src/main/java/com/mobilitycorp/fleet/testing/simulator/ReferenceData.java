@@ -57,12 +57,12 @@ final class ReferenceData {
     double[] lat = new double[m];
     double[] lon = new double[m];
     int[] perCity = new int[cities.length];
-    int idWidth = Math.max(2, String.valueOf((m + cityCount - 1) / cityCount).length());
+    List<String> zoneIds = locationIds(m, config.cityCount());
     for (int i = 0; i < m; i++) {
       City city = cities[i % cityCount];
       int k = perCity[city.ordinal()]++;
       zoneCity[i] = city;
-      ids[i] = String.format("loc-%s-%0" + idWidth + "d", city.code, k + 1);
+      ids[i] = zoneIds.get(i);
       if (k < city.hubs.size()) {
         City.Hub hub = city.hubs.get(k);
         names[i] = city.displayName + " " + hub.name();
@@ -151,6 +151,25 @@ final class ReferenceData {
       }
     }
     registeredVehicles = Collections.unmodifiableList(registered);
+  }
+
+  /**
+   * The location ids of a config with these settings, in zone order (round-robin over the cities:
+   * loc-ber-01, loc-muc-01, loc-ham-01, loc-ber-02, ...). They depend on the counts only, not on
+   * the seed, so a config can check ids without generating the reference data.
+   */
+  static List<String> locationIds(int locationCount, int cityCount) {
+    City[] cities = City.values();
+    int used = Math.min(cityCount, locationCount);
+    int idWidth = Math.max(2, String.valueOf((locationCount + used - 1) / used).length());
+    int[] perCity = new int[cities.length];
+    List<String> ids = new ArrayList<>(locationCount);
+    for (int i = 0; i < locationCount; i++) {
+      City city = cities[i % used];
+      int k = perCity[city.ordinal()]++;
+      ids.add(String.format("loc-%s-%0" + idWidth + "d", city.code, k + 1));
+    }
+    return Collections.unmodifiableList(ids);
   }
 
   private static double[] randomCentre(SimRandom rnd, City city, double[] lat, double[] lon, int count) {

@@ -25,6 +25,9 @@ public final class SimulationStats {
   final long maintenanceIncidents;
   final long batteryFaults;
   final long excursions;
+  final long surgeRequests;
+  final long unservedSurgeRequests;
+  final long surgeBookingsCreated;
   // weather model
   final long weatherObservationsGenerated;
   // wire (messages as delivered)
@@ -52,6 +55,9 @@ public final class SimulationStats {
     this.maintenanceIncidents = c.maintenanceIncidents;
     this.batteryFaults = c.batteryFaults;
     this.excursions = c.excursions;
+    this.surgeRequests = c.surgeRequests;
+    this.unservedSurgeRequests = c.unservedSurgeRequests;
+    this.surgeBookingsCreated = c.surgeBookingsCreated;
     this.weatherObservationsGenerated = c.weatherObservationsGenerated;
     this.telemetryMessages = c.telemetryMessages;
     this.bookingMessages = c.bookingMessages;
@@ -103,18 +109,39 @@ public final class SimulationStats {
     return 0;
   }
 
-  /** Customer booking requests (Poisson arrivals), served or not. */
+  /**
+   * Customer booking requests (Poisson arrivals, plus the {@link #surgeRequests()}), served or not.
+   */
   public long bookingRequests() {
     return bookingRequests;
   }
 
-  /** Requests that found no available vehicle in their zone (lost demand). */
+  /**
+   * Requests that found no available vehicle in their zone (lost demand; {@link
+   * #unservedSurgeRequests()} included).
+   */
   public long unservedBookingRequests() {
     return unservedBookingRequests;
   }
 
+  /** Bookings created: {@code bookingRequests() - unservedBookingRequests()}, surge ones included. */
   public long bookingsCreated() {
     return bookingsCreated;
+  }
+
+  /** Extra requests of the configured demand surges made so far (see {@link FleetSimulator#demandSurges()}). */
+  public long surgeRequests() {
+    return surgeRequests;
+  }
+
+  /** Surge requests that found no bookable vehicle in their zone. */
+  public long unservedSurgeRequests() {
+    return unservedSurgeRequests;
+  }
+
+  /** Bookings created by surge requests: {@code surgeRequests() - unservedSurgeRequests()}. */
+  public long surgeBookingsCreated() {
+    return surgeBookingsCreated;
   }
 
   public long bookingsCancelled() {
@@ -241,6 +268,10 @@ public final class SimulationStats {
         + batteryFaults
         + ", excursions="
         + excursions
+        + ", surgeRequests="
+        + surgeRequests
+        + ", surgeBookings="
+        + surgeBookingsCreated
         + ", weatherObservations="
         + weatherObservationsGenerated
         + ", telemetryMessages="
@@ -278,6 +309,9 @@ public final class SimulationStats {
     long maintenanceIncidents;
     long batteryFaults;
     long excursions;
+    long surgeRequests;
+    long unservedSurgeRequests;
+    long surgeBookingsCreated;
     long weatherObservationsGenerated;
     long telemetryMessages;
     long bookingMessages;

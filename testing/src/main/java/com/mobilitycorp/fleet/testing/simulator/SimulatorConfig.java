@@ -1,10 +1,15 @@
 package com.mobilitycorp.fleet.testing.simulator;
 
 import com.mobilitycorp.fleet.model.VehicleType;
+import java.util.ArrayList;
 import java.util.Collections;
 import java.util.EnumMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import org.checkerframework.checker.nullness.qual.Nullable;
 import org.joda.time.Duration;
 import org.joda.time.Instant;
@@ -23,7 +28,7 @@ import org.joda.time.Instant;
  *
  * <p>Anomalies and reference-data gaps are off too (same reason): no battery faults, no geofence
  * excursions, trips unconfined (as before; see {@link #confineTripsToOperatingArea()}), every
- * vehicle registered.
+ * vehicle registered. No demand surges ({@link #demandSurges()}) either.
  */
 public final class SimulatorConfig {
   /** Normal network delay between event time and delivery: 50 ms .. 2 s. */
@@ -90,6 +95,7 @@ public final class SimulatorConfig {
   private final double excursionRate;
   private final boolean confineTripsToOperatingArea;
   private final double unregisteredVehicleRate;
+  private final List<DemandSurge> demandSurges;
 
   private SimulatorConfig(Builder b, @Nullable Instant end) {
     this.seed = b.seed;
@@ -119,6 +125,7 @@ public final class SimulatorConfig {
     this.excursionRate = b.excursionRate;
     this.confineTripsToOperatingArea = b.confineTripsToOperatingArea;
     this.unregisteredVehicleRate = b.unregisteredVehicleRate;
+    this.demandSurges = List.copyOf(b.demandSurges);
   }
 
   public static Builder builder() {
@@ -286,6 +293,18 @@ public final class SimulatorConfig {
     return unregisteredVehicleRate;
   }
 
+  /**
+   * The demand surges to inject, in the order they were added (immutable; empty by default). Each
+   * adds {@link DemandSurge#extraRequests()} booking requests at its location over its interval,
+   * served like natural requests there. Their times and vehicle picks come from a random stream of
+   * their own: without surges every message is exactly as before they existed, and a surge changes
+   * nothing before its first served request (from then on the fleet's history differs, as the
+   * booked vehicles do other things). Ground truth: {@link FleetSimulator#demandSurges()}.
+   */
+  public List<DemandSurge> demandSurges() {
+    return demandSurges;
+  }
+
   @Override
   public boolean equals(@Nullable Object o) {
     if (this == o) {
@@ -321,12 +340,14 @@ public final class SimulatorConfig {
         && batteryFaultRatePerVehicleDay == c.batteryFaultRatePerVehicleDay
         && excursionRate == c.excursionRate
         && confineTripsToOperatingArea == c.confineTripsToOperatingArea
-        && unregisteredVehicleRate == c.unregisteredVehicleRate;
+        && unregisteredVehicleRate == c.unregisteredVehicleRate
+        && demandSurges.equals(c.demandSurges);
   }
 
   @Override
   public int hashCode() {
-    return Objects.hash(seed, vehicleCount, locationCount, cityCount, start, end, duplicateRate);
+    return Objects.hash(
+        seed, vehicleCount, locationCount, cityCount, start, end, duplicateRate, demandSurges);
   }
 
   @Override
@@ -381,6 +402,7 @@ public final class SimulatorConfig {
         + (tripsConfined() ? ", trips=confined" : ", trips=unconfined")
         + ", unregisteredRate="
         + unregisteredVehicleRate
+        + (demandSurges.isEmpty() ? "" : ", demandSurges=" + demandSurges)
         + "}";
   }
 
@@ -414,6 +436,7 @@ public final class SimulatorConfig {
     private double excursionRate = 0.0;
     private boolean confineTripsToOperatingArea = false;
     private double unregisteredVehicleRate = 0.0;
+    private final List<DemandSurge> demandSurges = new ArrayList<>();
 
     private Builder() {
       typeMix.put(VehicleType.E_SCOOTER, 0.60);
@@ -449,6 +472,7 @@ public final class SimulatorConfig {
       this.excursionRate = c.excursionRate;
       this.confineTripsToOperatingArea = c.confineTripsToOperatingArea;
       this.unregisteredVehicleRate = c.unregisteredVehicleRate;
+      this.demandSurges.addAll(c.demandSurges);
     }
 
     public Builder seed(long seed) {
@@ -599,6 +623,29 @@ public final class SimulatorConfig {
       return this;
     }
 
+    /**
+     * Adds a demand surge (repeatable: surges are injected in the order added; they may overlap,
+     * also at one location). {@link #build()} checks that its location is one of this config's
+     * location ids (they depend on {@code locationCount} and {@code cityCount} only: {@code
+     * loc-ber-01}, {@code loc-muc-01}, {@code loc-ham-01}, {@code loc-ber-02}, ...), that it starts at
+     * or after the start and, for a bounded run, before the end. Requests that would fall at or
+     * after the end of a bounded run do not happen.
+     *
+     * <p>A surge can only book vehicles that are parked and bookable in its zone: choose a zone
+     * and time with enough of them (see {@link DemandSurge}), and check {@link
+     * DemandSurgeOutcome#served()} in {@link FleetSimulator#demandSurges()}.
+     */
+    public Builder demandSurge(DemandSurge surge) {
+      demandSurges.add(Objects.requireNonNull(surge, "surge"));
+      return this;
+    }
+
+    /** Removes every demand surge added so far (e.g. for the same run without them). */
+    public Builder clearDemandSurges() {
+      demandSurges.clear();
+      return this;
+    }
+
     /** No duplicates, disorder, late or malformed messages: every event once, on time. */
     public Builder cleanDelivery() {
       return duplicateRate(0)
@@ -657,7 +704,50 @@ public final class SimulatorConfig {
           "batteryFaultRatePerVehicleDay must be >= 0");
       checkRate(excursionRate, "excursionRate");
       checkRate(unregisteredVehicleRate, "unregisteredVehicleRate");
+      checkDemandSurges(end);
       return new SimulatorConfig(this, end);
+    }
+
+    private void checkDemandSurges(@Nullable Instant end) {
+      if (demandSurges.isEmpty()) {
+        return;
+      }
+      List<String> ids = ReferenceData.locationIds(locationCount, cityCount);
+      Set<String> known = new HashSet<>(ids);
+      for (DemandSurge s : demandSurges) {
+        check(
+            known.contains(s.locationId()),
+            "demand surge "
+                + s.toSpec()
+                + ": unknown location id '"
+                + s.locationId()
+                + "'; with "
+                + locationCount
+                + " locations over "
+                + cityCount
+                + " cities the location ids are "
+                + describeIds(ids));
+        check(
+            !s.start().isBefore(start),
+            "demand surge " + s.toSpec() + " starts before the simulation start " + start);
+        check(
+            end == null || s.start().isBefore(end),
+            "demand surge " + s.toSpec() + " starts at or after the simulation end " + end);
+      }
+    }
+
+    /** "loc-ber-01..loc-ber-10, loc-muc-01..loc-muc-10, ..." (each city's ids are numbered 1..k). */
+    private static String describeIds(List<String> ids) {
+      Map<String, String[]> byCity = new LinkedHashMap<>();
+      for (String id : ids) {
+        String city = id.substring(0, id.lastIndexOf('-'));
+        byCity.computeIfAbsent(city, k -> new String[] {id, id})[1] = id;
+      }
+      List<String> ranges = new ArrayList<>();
+      for (String[] r : byCity.values()) {
+        ranges.add(r[0].equals(r[1]) ? r[0] : r[0] + ".." + r[1]);
+      }
+      return String.join(", ", ranges);
     }
 
     private static void checkRate(double rate, String name) {

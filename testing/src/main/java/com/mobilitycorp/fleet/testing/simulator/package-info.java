@@ -20,6 +20,7 @@
  * List<BatteryFault> faults = sim.batteryFaults();  // with .batteryFaultRatePerVehicleDay(r)
  * List<Excursion> excursions = sim.excursions();    // with .excursionRate(r)
  * Set<String> unregistered = sim.unregisteredVehicles(); // with .unregisteredVehicleRate(r)
+ * List<DemandSurgeOutcome> surges = sim.demandSurges(); // with .demandSurge(new DemandSurge(...))
  * SimulationStats stats = sim.stats();
  * }</pre>
  *
@@ -99,6 +100,25 @@
  *       com.mobilitycorp.fleet.testing.simulator.ReferenceDataWriter} and the CLI write; they
  *       report and get booked as usual. {@code vehicles()} still lists every vehicle.
  * </ul>
+ *
+ * <h2>Demand surges</h2>
+ *
+ * None by default. {@code SimulatorConfig.Builder.demandSurge(new DemandSurge(locationId, start,
+ * duration, extraRequests))} (repeatable; CLI {@code
+ * --surge=loc-ber-03@2026-11-30T07:30:00Z/PT10M/25}) adds that many booking requests at that
+ * zone, at times uniform over [start, start + duration), on top of the natural demand. Each is
+ * served like a natural request of the zone (a random bookable vehicle parked there, or lost) and
+ * a served one is an ordinary booking from then on. The location must be one of the config's ids
+ * (checked when the config is built). Times and vehicle picks come from a stream of their own:
+ * without surges every message is as before, unserved surge requests change nothing, and a surge
+ * changes nothing before its first served request; after it, the history differs (the booked
+ * vehicles do other things), so the natural bookings of a later interval are not the same as in
+ * the run without the surge. {@code sim.demandSurges()} gives each surge's requests, unserved
+ * count and the booking ids of the booking_created events it produced; {@code
+ * sim.bookableVehiclesByLocation()} how many vehicles a request would find in each zone at the
+ * model's clock. A zone serves no more than it has bookable vehicles (plus returns during the
+ * surge): at the 08:30 (Berlin) morning peak a 1000-vehicle fleet over 30 zones has about 25 per
+ * zone (7 .. 56), a 300-vehicle one about 8 (1 .. 22).
  *
  * <h2>Ground truth</h2>
  *

@@ -152,6 +152,59 @@ class DeterminismTest {
         equalTo(a));
   }
 
+  /**
+   * Without demand surges (the default) the messages are exactly those from before surges existed:
+   * the fingerprint {@link #anomaliesOffLeaveTheMessagesAsTheyWere} pins, also for a config that
+   * had surges and dropped them.
+   */
+  @Test
+  void noDemandSurgesLeaveTheMessagesAsTheyWere() {
+    SimulatorConfig a =
+        SimulatorTestSupport.standard()
+            .vehicleCount(150)
+            .duration(Duration.standardHours(3))
+            .malformedRate(0.01)
+            .weatherEnabled(true)
+            .build();
+    assertThat(a.demandSurges(), equalTo(List.of()));
+    SimulatorConfig dropped =
+        a.toBuilder()
+            .demandSurge(
+                new DemandSurge(
+                    "loc-ber-01", a.start().plus(Duration.standardHours(1)), Duration.standardMinutes(10), 20))
+            .clearDemandSurges()
+            .build();
+    assertThat(dropped, equalTo(a));
+    assertThat(
+        SimulatorTestSupport.fingerprint(dropped),
+        equalTo("40544 0a557c9098f5151783c30cb133cba7e3c0a92e68544fe2174b786089f2f747c4"));
+    FleetSimulator sim = SimulatorTestSupport.run(dropped).simulator();
+    assertThat(sim.demandSurges(), equalTo(List.of()));
+    assertThat(sim.stats().surgeRequests(), equalTo(0L));
+  }
+
+  @Test
+  void sameConfigWithSurgesGivesIdenticalMessagesAndOutcomes() {
+    SimulatorConfig surged =
+        config(11).toBuilder()
+            .demandSurge(
+                new DemandSurge(
+                    "loc-ber-02", config(11).start().plus(Duration.standardMinutes(10)), Duration.standardMinutes(10), 10))
+            .demandSurge(
+                new DemandSurge(
+                    "loc-muc-01", config(11).start().plus(Duration.standardMinutes(15)), Duration.standardMinutes(5), 6))
+            .build();
+    SimulatorTestSupport.Run a = SimulatorTestSupport.run(surged);
+    SimulatorTestSupport.Run b = SimulatorTestSupport.run(surged);
+
+    assertThat(a.simulator().stats().surgeBookingsCreated(), greaterThan(5L));
+    assertThat(a.messages(), equalTo(b.messages()));
+    assertThat(a.simulator().demandSurges(), equalTo(b.simulator().demandSurges()));
+    assertThat(a.simulator().finalFleetState(), equalTo(b.simulator().finalFleetState()));
+    // And the surges do change the run.
+    assertThat(a.messages(), not(equalTo(SimulatorTestSupport.run(config(11)).messages())));
+  }
+
   @Test
   void cleanDeliveryIsEveryEventOnceOnTime() {
     SimulatorTestSupport.Run run =

@@ -83,6 +83,77 @@ class FleetSimulatorCliTest {
     assertThrows(IllegalArgumentException.class, () -> config("--weather-interval=PT10S"));
   }
 
+  @Test
+  void surgesAreRepeatableAndRoundTrip() {
+    String first = "loc-ber-03@2026-11-30T07:30:00Z/PT10M/25";
+    String second = "loc-muc-10@2026-11-30T16:45:00Z/PT15M/40";
+    SimulatorConfig c = config("--surge=" + first, "--vehicles=500", "--surge=" + second);
+    assertThat(
+        c.demandSurges(),
+        equalTo(
+            java.util.List.of(
+                new DemandSurge(
+                    "loc-ber-03", Instant.parse("2026-11-30T07:30:00Z"), Duration.standardMinutes(10), 25),
+                new DemandSurge(
+                    "loc-muc-10", Instant.parse("2026-11-30T16:45:00Z"), Duration.standardMinutes(15), 40))));
+    // The config's surges, written back as flags, give the same config.
+    String[] again =
+        c.demandSurges().stream().map(x -> "--surge=" + x.toSpec()).toArray(String[]::new);
+    assertThat(again, equalTo(new String[] {"--surge=" + first, "--surge=" + second}));
+    String[] args = java.util.Arrays.copyOf(again, again.length + 1);
+    args[again.length] = "--vehicles=500";
+    assertThat(config(args), equalTo(c));
+    assertThat(config().demandSurges(), equalTo(java.util.List.of()));
+  }
+
+  @Test
+  void badSurgesAreRejectedWithTheReason() {
+    IllegalArgumentException unknown =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> config("--surge=loc-ber-11@2026-11-30T07:30:00Z/PT10M/25"));
+    assertThat(unknown.getMessage(), containsString("unknown location id 'loc-ber-11'"));
+    assertThat(unknown.getMessage(), containsString("loc-ber-01..loc-ber-10"));
+    IllegalArgumentException malformed =
+        assertThrows(
+            IllegalArgumentException.class, () -> config("--surge=loc-ber-03@2026-11-30T07:30:00Z/25"));
+    assertThat(malformed.getMessage(), containsString("--surge: "));
+    assertThat(malformed.getMessage(), containsString("<location_id>@<ISO instant>/<ISO duration>/<count>"));
+    // Before the start (the CLI's default start is now).
+    IllegalArgumentException past =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> config("--surge=loc-ber-03@2026-11-25T11:00:00Z/PT10M/25"));
+    assertThat(past.getMessage(), containsString("starts before the simulation start"));
+  }
+
+  @Test
+  void usageListsTheSurgeFlag() throws Exception {
+    String text = dryRun("--help");
+    assertThat(text, containsString("--surge"));
+    assertThat(text, containsString("<location_id>@<ISO start>/<ISO duration>/<count>"));
+  }
+
+  @Test
+  void dryRunReportsWhatTheSurgesBooked() throws Exception {
+    String text =
+        dryRun(
+            "--dry-run",
+            "--speed=0",
+            "--start=2026-11-25T06:00:00Z",
+            "--duration=PT30M",
+            "--vehicles=300",
+            "--no-weather",
+            "--surge=loc-ber-01@2026-11-25T06:10:00Z/PT5M/3");
+    assertThat(text, containsString("demandSurges=[loc-ber-01@2026-11-25T06:10:00Z/PT5M/3]"));
+    assertThat(text, containsString("surge-bookings="));
+    Matcher m =
+        Pattern.compile("surge loc-ber-01@2026-11-25T06:10:00Z/PT5M/3: 3 requests, (\\d+) booked, (\\d+) unserved")
+            .matcher(text);
+    assertThat(text, m.find(), equalTo(true));
+    assertThat(Integer.parseInt(m.group(1)) + Integer.parseInt(m.group(2)), equalTo(3));
+  }
+
   /** Runs the CLI without Kafka; returns what it printed, failing on a non-zero exit code. */
   private static String dryRun(String... args) throws Exception {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
