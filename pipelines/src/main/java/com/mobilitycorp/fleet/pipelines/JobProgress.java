@@ -151,10 +151,17 @@ final class JobProgress {
     }
     long alerts = sumEndingWith(now, "_alerts_raised");
     if (alerts > 0) {
-      out.append(String.format(" | alerts %,d (low battery %,d, geofence %,d, battery drain %,d)",
+      out.append(String.format(
+          " | alerts %,d (low battery %,d, geofence %,d, battery drain %,d, demand spike %,d)",
           alerts, now.getOrDefault("low_battery_alerts_raised", 0L),
           now.getOrDefault("geofence_violation_alerts_raised", 0L),
-          now.getOrDefault("battery_drain_alerts_raised", 0L)));
+          now.getOrDefault("battery_drain_alerts_raised", 0L),
+          now.getOrDefault("demand_spike_alerts_raised", 0L)));
+    }
+    if (now.containsKey("demand_windows_published")) {
+      out.append(String.format(" | demand windows %,d (corrections %,d, bookings too late %,d)",
+          now.get("demand_windows_published"), now.getOrDefault("demand_window_corrections", 0L),
+          now.getOrDefault("demand_bookings_beyond_lateness", 0L)));
     }
     if (now.containsKey("rows_submitted")) {
       out.append(String.format(" | available_vehicles upserts %,d", now.get("rows_submitted")));

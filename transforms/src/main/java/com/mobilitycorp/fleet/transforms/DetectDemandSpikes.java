@@ -275,7 +275,7 @@ public final class DetectDemandSpikes
         Metrics.counter(DetectDemandSpikes.class, "demand_windows_published");
     private final Counter corrections =
         Metrics.counter(DetectDemandSpikes.class, "demand_window_corrections");
-    private final Counter spikes = Metrics.counter(DetectDemandSpikes.class, "demand_spikes_raised");
+    private final Counter spikes = Metrics.counter(DetectDemandSpikes.class, "demand_spike_alerts_raised");
     private final Counter locationsTracked =
         Metrics.counter(DetectDemandSpikes.class, "demand_locations_tracked");
 
