@@ -1,0 +1,43 @@
+package com.mobilitycorp.fleet.model;
+
+import com.google.auto.value.AutoValue;
+import org.apache.beam.sdk.schemas.AutoValueSchema;
+import org.apache.beam.sdk.schemas.annotations.DefaultSchema;
+import org.joda.time.Instant;
+
+/**
+ * One location's vehicles over one minute of event time, for live dashboards ({@code
+ * metrics.location.1m}). A late reading re-emits the minute with a higher revision.
+ */
+@DefaultSchema(AutoValueSchema.class)
+@AutoValue
+public abstract class LocationMetrics {
+  public abstract String getLocationId();
+
+  public abstract Instant getWindowStart();
+
+  public abstract Instant getWindowEnd();
+
+  public abstract long getReadings();
+
+  /** 100 x readings on trip / readings. */
+  public abstract double getUtilizationPct();
+
+  public abstract double getAvgBatteryPct();
+
+  /** Distinct vehicles that reported. */
+  public abstract long getVehicles();
+
+  /** Distinct vehicles that reported as available. */
+  public abstract long getVehiclesAvailable();
+
+  /** 0 for the first emission of the minute, +1 for each correction. */
+  public abstract long getRevision();
+
+  public static LocationMetrics create(String locationId, Instant windowStart, Instant windowEnd,
+      long readings, double utilizationPct, double avgBatteryPct, long vehicles,
+      long vehiclesAvailable, long revision) {
+    return new AutoValue_LocationMetrics(locationId, windowStart, windowEnd, readings,
+        utilizationPct, avgBatteryPct, vehicles, vehiclesAvailable, revision);
+  }
+}

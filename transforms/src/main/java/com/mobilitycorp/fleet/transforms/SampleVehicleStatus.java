@@ -1,0 +1,484 @@
+package com.mobilitycorp.fleet.transforms;
+
+import com.mobilitycorp.fleet.model.BookingEvent;
+import com.mobilitycorp.fleet.model.EnrichedTelemetry;
+import com.mobilitycorp.fleet.model.VehicleStatus;
+import com.mobilitycorp.fleet.model.VehicleStatusSample;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import org.apache.beam.sdk.coders.Coder;
+import org.apache.beam.sdk.coders.InstantCoder;
+import org.apache.beam.sdk.coders.KvCoder;
+import org.apache.beam.sdk.coders.ListCoder;
+import org.apache.beam.sdk.coders.StringUtf8Coder;
+import org.apache.beam.sdk.metrics.Counter;
+import org.apache.beam.sdk.metrics.Metrics;
+import org.apache.beam.sdk.schemas.NoSuchSchemaException;
+import org.apache.beam.sdk.state.StateSpec;
+import org.apache.beam.sdk.state.StateSpecs;
+import org.apache.beam.sdk.state.TimeDomain;
+import org.apache.beam.sdk.state.Timer;
+import org.apache.beam.sdk.state.TimerMap;
+import org.apache.beam.sdk.state.TimerSpec;
+import org.apache.beam.sdk.state.TimerSpecs;
+import org.apache.beam.sdk.state.ValueState;
+import org.apache.beam.sdk.transforms.DoFn;
+import org.apache.beam.sdk.transforms.Flatten;
+import org.apache.beam.sdk.transforms.MapElements;
+import org.apache.beam.sdk.transforms.PTransform;
+import org.apache.beam.sdk.transforms.ParDo;
+import org.apache.beam.sdk.transforms.join.RawUnionValue;
+import org.apache.beam.sdk.transforms.join.UnionCoder;
+import org.apache.beam.sdk.values.KV;
+import org.apache.beam.sdk.values.PCollection;
+import org.apache.beam.sdk.values.PCollectionList;
+import org.apache.beam.sdk.values.PCollectionTuple;
+import org.apache.beam.sdk.values.TupleTag;
+import org.apache.beam.sdk.values.TupleTagList;
+import org.apache.beam.sdk.values.TypeDescriptor;
+import org.apache.beam.sdk.values.TypeDescriptors;
+import org.checkerframework.checker.nullness.qual.Nullable;
+import org.joda.time.Duration;
+import org.joda.time.Instant;
+
+/**
+ * Enriched readings with the vehicle's status at their event time: the inventory's rule ({@link
+ * TrackVehicleInventory}: the newest booking event at or before the reading decides, else the
+ * reading's operational status), for the utilization rollups. Per vehicle_id, in event time.
+ *
+ * <p><b>Readings.</b> A reading waits until the watermark passes its event time: by then every
+ * booking event up to it has arrived, in whatever order, so its status is right under disorder.
+ * Its location is where the vehicle belongs: the zone of that booking event (pick-up, or return),
+ * else the vehicle's home location, else "unknown"; its type comes from the vehicle metadata
+ * ("unknown" without). Output on {@link #SAMPLES} with the reading's event time as timestamp.
+ *
+ * <p><b>Spans</b> (time-weighted utilization). A reading's status holds until the vehicle's next
+ * reading, for at most {@link #withMaxSpan} (10 minutes: a longer silence says nothing), and is
+ * cut at the hour's end; the rest of a cut span carries into the next hour. Each span is emitted
+ * when its end is known, also on {@link #SAMPLES} ({@link VehicleStatusSample#getReading} false),
+ * timestamped inside its hour. A reading that arrives after a later reading of the vehicle was
+ * already released counts as a reading but adds no span (its time was already attributed).
+ *
+ * <p><b>Lateness.</b> A reading is beyond the lateness when the watermark has passed the end of
+ * its hour plus the allowed lateness, as the vehicle's timers have seen it: every hour a vehicle
+ * reports in sets a timer at that moment, so for those hours the judgement is exact. Such a reading
+ * goes to {@link #BEYOND_LATENESS}, counted ({@code utilization_readings_beyond_lateness}). The
+ * imprecision is on the side of counting: a late reading for an hour in which the vehicle had not
+ * reported at all passes (the hourly windows accept it for the lateness plus a span, and Beam counts
+ * what comes later still as {@code droppedDueToLateness}). A booking event that arrives after
+ * readings of its time were released does not relabel them (counted: {@code
+ * utilization_bookings_after_release}).
+ *
+ * <p><b>Bounded state.</b> Per vehicle: readings still waiting, the booking events a reading
+ * within the lateness could need (those of the last hour plus lateness, and the newest before),
+ * the open span, the close timers of at most two hours and the vehicle's clock. A vehicle with
+ * nothing waiting and no open span, that was never booked, holds only its clock ({@code
+ * utilization_vehicles_with_state} goes down); a booked one keeps its newest booking event, for
+ * its location. A vehicle silent for the idle expiry (7 days) is forgotten entirely.
+ */
+public final class SampleVehicleStatus extends PTransform<PCollectionTuple, PCollectionTuple> {
+
+  /** Input: enriched telemetry (de-duplicated). */
+  public static final TupleTag<EnrichedTelemetry> READINGS = new TupleTag<EnrichedTelemetry>() {};
+
+  /** Input: booking events (de-duplicated). */
+  public static final TupleTag<BookingEvent> BOOKINGS = new TupleTag<BookingEvent>() {};
+
+  /** Output: readings with their status, and the spans of vehicle-time they stand for. */
+  public static final TupleTag<VehicleStatusSample> SAMPLES =
+      new TupleTag<VehicleStatusSample>() {};
+
+  /** Output: readings whose hour had closed. */
+  public static final TupleTag<EnrichedTelemetry> BEYOND_LATENESS =
+      new TupleTag<EnrichedTelemetry>() {};
+
+  public static final Duration DEFAULT_MAX_SPAN = Duration.standardMinutes(10);
+  public static final Duration DEFAULT_ALLOWED_LATENESS = Duration.standardMinutes(5);
+  public static final Duration DEFAULT_IDLE_EXPIRY = Duration.standardDays(7);
+  static final long HOUR_MILLIS = Duration.standardHours(1).getMillis();
+  static final String UNKNOWN = "unknown";
+
+  private static final int READING_TAG = 0;
+  private static final int BOOKING_TAG = 1;
+
+  private final Duration maxSpan;
+  private final Duration lateness;
+  private final Duration idleExpiry;
+
+  private SampleVehicleStatus(Duration maxSpan, Duration lateness, Duration idleExpiry) {
+    this.maxSpan = maxSpan;
+    this.lateness = lateness;
+    this.idleExpiry = idleExpiry;
+  }
+
+  public static SampleVehicleStatus create() {
+    return new SampleVehicleStatus(DEFAULT_MAX_SPAN, DEFAULT_ALLOWED_LATENESS, DEFAULT_IDLE_EXPIRY);
+  }
+
+  /** A reading's status stands for at most this long when the next reading is later. */
+  public SampleVehicleStatus withMaxSpan(Duration span) {
+    return new SampleVehicleStatus(span, lateness, idleExpiry);
+  }
+
+  /** How long after its hour's end a reading still counts. */
+  public SampleVehicleStatus withAllowedLateness(Duration allowedLateness) {
+    return new SampleVehicleStatus(maxSpan, allowedLateness, idleExpiry);
+  }
+
+  public SampleVehicleStatus withIdleExpiry(Duration expiry) {
+    return new SampleVehicleStatus(maxSpan, lateness, expiry);
+  }
+
+  @Override
+  public PCollectionTuple expand(PCollectionTuple input) {
+    PCollection<EnrichedTelemetry> readings = input.get(READINGS);
+    PCollection<BookingEvent> bookings = input.get(BOOKINGS);
+    KvCoder<String, RawUnionValue> signalCoder = KvCoder.of(StringUtf8Coder.of(),
+        UnionCoder.of(List.<Coder<?>>of(readings.getCoder(), bookings.getCoder())));
+    TypeDescriptor<KV<String, RawUnionValue>> signalType =
+        TypeDescriptors.kvs(TypeDescriptors.strings(), TypeDescriptor.of(RawUnionValue.class));
+    PCollection<KV<String, RawUnionValue>> readingSignals = readings
+        .apply("ReadingsAsSignals", MapElements.into(signalType)
+            .via(r -> KV.of(r.vehicleId(), new RawUnionValue(READING_TAG, r))))
+        .setCoder(signalCoder);
+    PCollection<KV<String, RawUnionValue>> bookingSignals = bookings
+        .apply("BookingsAsSignals", MapElements.into(signalType)
+            .via(e -> KV.of(e.getVehicleId(), new RawUnionValue(BOOKING_TAG, e))))
+        .setCoder(signalCoder);
+    Coder<VehicleStatusSample> sampleCoder;
+    try {
+      sampleCoder = input.getPipeline().getSchemaRegistry().getSchemaCoder(VehicleStatusSample.class);
+    } catch (NoSuchSchemaException e) {
+      throw new IllegalStateException("VehicleStatusSample must have a Beam schema", e);
+    }
+    PCollectionTuple out = PCollectionList.of(readingSignals).and(bookingSignals)
+        .apply("MergeSignalsPerVehicle", Flatten.pCollections())
+        .apply("LabelEachVehicle", ParDo.of(new LabelFn(maxSpan, lateness, idleExpiry,
+                readings.getCoder(), bookings.getCoder(), sampleCoder))
+            .withOutputTags(SAMPLES, TupleTagList.of(BEYOND_LATENESS)));
+    out.get(SAMPLES).setCoder(sampleCoder);
+    out.get(BEYOND_LATENESS).setCoder(readings.getCoder());
+    return out;
+  }
+
+  static long hourStart(long t) {
+    return t - Math.floorMod(t, HOUR_MILLIS);
+  }
+
+  /** Per vehicle: booking events, readings waiting for the watermark, the open span. */
+  static final class LabelFn extends DoFn<KV<String, RawUnionValue>, VehicleStatusSample> {
+    private static final long serialVersionUID = 1L;
+
+    private final Counter released = Metrics.counter(SampleVehicleStatus.class, "utilization_readings_sampled");
+    private final Counter beyondLateness =
+        Metrics.counter(SampleVehicleStatus.class, "utilization_readings_beyond_lateness");
+    private final Counter outOfOrder =
+        Metrics.counter(SampleVehicleStatus.class, "utilization_readings_without_span");
+    private final Counter bookingsAfterRelease =
+        Metrics.counter(SampleVehicleStatus.class, "utilization_bookings_after_release");
+    private final Counter vehiclesWithState =
+        Metrics.counter(SampleVehicleStatus.class, "utilization_vehicles_with_state");
+
+    private final long maxSpanMillis;
+    private final long latenessMillis;
+    private final long idleExpiryMillis;
+
+    /** The vehicle's booking events a reading could still need, in {@code BOOKING_ORDER}. */
+    @StateId("bookings")
+    private final StateSpec<ValueState<List<BookingEvent>>> bookingsSpec;
+
+    /** Readings waiting for the watermark. */
+    @StateId("pending")
+    private final StateSpec<ValueState<List<EnrichedTelemetry>>> pendingSpec;
+
+    /** The released reading (or carried span start) whose span has not ended yet. */
+    @StateId("open")
+    private final StateSpec<ValueState<VehicleStatusSample>> openSpec;
+
+    /** The open span ends here at the latest (its reading's time + the max span). */
+    @StateId("spanLimit")
+    private final StateSpec<ValueState<Instant>> spanLimitSpec = StateSpecs.value(InstantCoder.of());
+
+    /** When the release timer is set for; absent = nothing pending. */
+    @StateId("releaseAt")
+    private final StateSpec<ValueState<Instant>> releaseAtSpec = StateSpecs.value(InstantCoder.of());
+
+    /** The latest timer time that fired: the watermark has passed it. */
+    @StateId("clock")
+    private final StateSpec<ValueState<Instant>> clockSpec = StateSpecs.value(InstantCoder.of());
+
+    @TimerId("release")
+    private final TimerSpec releaseSpec = TimerSpecs.timer(TimeDomain.EVENT_TIME);
+
+    @TimerId("endSpan")
+    private final TimerSpec endSpanSpec = TimerSpecs.timer(TimeDomain.EVENT_TIME);
+
+    @TimerId("expire")
+    private final TimerSpec expireSpec = TimerSpecs.timer(TimeDomain.EVENT_TIME);
+
+    /**
+     * Per hour the vehicle reported in (id = the hour's start): fires when the watermark reaches
+     * the hour's end + the lateness, so the vehicle's clock knows exactly when that hour closed.
+     */
+    @TimerFamily("closeHour")
+    private final TimerSpec closeHourSpec = TimerSpecs.timerMap(TimeDomain.EVENT_TIME);
+
+    LabelFn(Duration maxSpan, Duration lateness, Duration idleExpiry,
+        Coder<EnrichedTelemetry> readingCoder, Coder<BookingEvent> bookingCoder,
+        Coder<VehicleStatusSample> sampleCoder) {
+      this.maxSpanMillis = maxSpan.getMillis();
+      this.latenessMillis = lateness.getMillis();
+      this.idleExpiryMillis = idleExpiry.getMillis();
+      this.bookingsSpec = StateSpecs.value(ListCoder.of(bookingCoder));
+      this.pendingSpec = StateSpecs.value(ListCoder.of(readingCoder));
+      this.openSpec = StateSpecs.value(sampleCoder);
+    }
+
+    @ProcessElement
+    public void processElement(
+        @Element KV<String, RawUnionValue> signal,
+        @StateId("bookings") ValueState<List<BookingEvent>> bookingsState,
+        @StateId("pending") ValueState<List<EnrichedTelemetry>> pendingState,
+        @StateId("open") ValueState<VehicleStatusSample> openState,
+        @StateId("releaseAt") ValueState<Instant> releaseAt,
+        @StateId("clock") ValueState<Instant> clockState,
+        @TimerId("release") Timer release,
+        @TimerId("expire") Timer expire,
+        @TimerFamily("closeHour") TimerMap closeHour,
+        MultiOutputReceiver out) {
+      boolean hadState = hasState(bookingsState, pendingState, openState);
+      Instant clock = clockState.read();
+      Instant eventTime;
+      if (signal.getValue().getUnionTag() == BOOKING_TAG) {
+        BookingEvent booking = (BookingEvent) signal.getValue().getValue();
+        eventTime = booking.getEventTime();
+        if (clock != null && !booking.getEventTime().isAfter(clock)) {
+          bookingsAfterRelease.inc(); // readings of its time may already be labelled
+        }
+        List<BookingEvent> bookings = orEmpty(bookingsState.read());
+        if (bookings.stream().noneMatch(b -> b.getEventId().equals(booking.getEventId()))) {
+          bookings.add(booking);
+          bookings.sort(TrackVehicleInventory.BOOKING_ORDER);
+          bookingsState.write(bookings);
+        }
+      } else {
+        EnrichedTelemetry reading = (EnrichedTelemetry) signal.getValue().getValue();
+        eventTime = reading.getTelemetry().getEventTime();
+        long hourEnd = hourStart(eventTime.getMillis()) + HOUR_MILLIS;
+        long closesAt = hourEnd + latenessMillis - 1; // a timer fires once the watermark is past
+        if (clock != null && closesAt <= clock.getMillis()) {
+          beyondLateness.inc(); // its hour's rollup is final
+          out.get(BEYOND_LATENESS).output(reading);
+          return;
+        }
+        closeHour.set(Long.toString(hourEnd - HOUR_MILLIS), new Instant(closesAt));
+        List<EnrichedTelemetry> pending = orEmpty(pendingState.read());
+        pending.add(reading);
+        pendingState.write(pending);
+        Instant scheduled = releaseAt.read();
+        // Only ever earlier, and then at this reading's own time (never before the element).
+        if (scheduled == null || eventTime.isBefore(scheduled)) {
+          release.set(eventTime);
+          releaseAt.write(eventTime);
+        }
+      }
+      if (!hadState) {
+        vehiclesWithState.inc();
+      }
+      expire.set(eventTime.plus(Duration.millis(idleExpiryMillis)));
+    }
+
+    @OnTimer("release")
+    public void onRelease(
+        OnTimerContext context,
+        @StateId("bookings") ValueState<List<BookingEvent>> bookingsState,
+        @StateId("pending") ValueState<List<EnrichedTelemetry>> pendingState,
+        @StateId("open") ValueState<VehicleStatusSample> openState,
+        @StateId("spanLimit") ValueState<Instant> spanLimit,
+        @StateId("releaseAt") ValueState<Instant> releaseAt,
+        @StateId("clock") ValueState<Instant> clockState,
+        @TimerId("release") Timer release,
+        @TimerId("endSpan") Timer endSpan,
+        MultiOutputReceiver out) {
+      Instant now = context.fireTimestamp();
+      advanceClock(clockState, now);
+      List<EnrichedTelemetry> pending = orEmpty(pendingState.read());
+      List<EnrichedTelemetry> due = new ArrayList<>();
+      List<EnrichedTelemetry> later = new ArrayList<>();
+      for (EnrichedTelemetry r : pending) {
+        (r.getTelemetry().getEventTime().isAfter(now) ? later : due).add(r);
+      }
+      due.sort((a, b) -> TrackVehicleInventory.TELEMETRY_ORDER.compare(a.getTelemetry(), b.getTelemetry()));
+      List<BookingEvent> bookings = orEmpty(bookingsState.read());
+      VehicleStatusSample open = openState.read();
+      for (EnrichedTelemetry r : due) {
+        VehicleStatusSample sample = label(r, bookings);
+        released.inc();
+        out.get(SAMPLES).output(sample);
+        long t = sample.getTime().getMillis();
+        if (open != null && t < open.getTime().getMillis()) {
+          outOfOrder.inc(); // a later reading already stands for this time
+          continue;
+        }
+        if (open != null && t > open.getTime().getMillis()) {
+          long end = Math.min(t, spanLimit.read().getMillis());
+          out.get(SAMPLES).output(VehicleStatusSample.span(open, end - open.getTime().getMillis()));
+        }
+        open = sample;
+        spanLimit.write(new Instant(t + maxSpanMillis));
+      }
+      if (open != null) {
+        openState.write(open);
+        long end = spanCapFrom(open.getTime().getMillis(), spanLimit.read().getMillis());
+        // Timestamped at its end (inside the hour): holds the hourly windows, not the minutes.
+        endSpan.withOutputTimestamp(new Instant(end)).set(new Instant(end));
+      }
+      if (later.isEmpty()) {
+        pendingState.clear();
+        releaseAt.clear();
+      } else {
+        pendingState.write(later);
+        Instant next = later.stream().map(r -> r.getTelemetry().getEventTime())
+            .min(Instant::compareTo).get();
+        release.set(next);
+        releaseAt.write(next);
+      }
+      pruneBookings(bookingsState, bookings, now.getMillis());
+    }
+
+    @OnTimer("endSpan")
+    public void onEndSpan(
+        OnTimerContext context,
+        @StateId("bookings") ValueState<List<BookingEvent>> bookingsState,
+        @StateId("pending") ValueState<List<EnrichedTelemetry>> pendingState,
+        @StateId("open") ValueState<VehicleStatusSample> openState,
+        @StateId("spanLimit") ValueState<Instant> spanLimit,
+        @StateId("clock") ValueState<Instant> clockState,
+        @TimerId("endSpan") Timer endSpan,
+        MultiOutputReceiver out) {
+      Instant now = context.fireTimestamp();
+      advanceClock(clockState, now);
+      VehicleStatusSample open = openState.read();
+      if (open == null) {
+        return;
+      }
+      long start = open.getTime().getMillis();
+      long end = now.getMillis() + 1; // the timer is at the span's last millisecond
+      long limit = spanLimit.read().getMillis();
+      out.get(SAMPLES).output(VehicleStatusSample.span(open, end - start));
+      if (end == hourStart(start) + HOUR_MILLIS && end < limit) {
+        // Cut at the hour: the rest of the span carries into the next hour.
+        openState.write(open.continuedAt(new Instant(end)));
+        long next = spanCapFrom(end, limit);
+        endSpan.withOutputTimestamp(new Instant(next)).set(new Instant(next));
+        return;
+      }
+      openState.clear();
+      spanLimit.clear();
+      List<BookingEvent> bookings = orEmpty(bookingsState.read());
+      pruneBookings(bookingsState, bookings, now.getMillis());
+      if (!hasState(bookingsState, pendingState, openState)) {
+        vehiclesWithState.dec(); // the clock stays until the idle expiry: it judges lateness
+      }
+    }
+
+    @OnTimerFamily("closeHour")
+    public void onCloseHour(
+        OnTimerContext context,
+        @StateId("bookings") ValueState<List<BookingEvent>> bookingsState,
+        @StateId("pending") ValueState<List<EnrichedTelemetry>> pendingState,
+        @StateId("open") ValueState<VehicleStatusSample> openState,
+        @StateId("clock") ValueState<Instant> clockState) {
+      Instant now = context.fireTimestamp();
+      advanceClock(clockState, now);
+      // No reading of the closed hour can come any more: its booking events may go.
+      List<BookingEvent> bookings = bookingsState.read();
+      if (bookings != null) {
+        pruneBookings(bookingsState, new ArrayList<>(bookings), now.getMillis());
+        if (!hasState(bookingsState, pendingState, openState)) {
+          vehiclesWithState.dec();
+        }
+      }
+    }
+
+    @OnTimer("expire")
+    public void onExpire(
+        @StateId("bookings") ValueState<List<BookingEvent>> bookingsState,
+        @StateId("pending") ValueState<List<EnrichedTelemetry>> pendingState,
+        @StateId("open") ValueState<VehicleStatusSample> openState,
+        @StateId("spanLimit") ValueState<Instant> spanLimit,
+        @StateId("releaseAt") ValueState<Instant> releaseAt,
+        @StateId("clock") ValueState<Instant> clockState) {
+      if (hasState(bookingsState, pendingState, openState)) {
+        vehiclesWithState.dec();
+      }
+      bookingsState.clear();
+      pendingState.clear();
+      openState.clear();
+      spanLimit.clear();
+      releaseAt.clear();
+      clockState.clear();
+    }
+
+    /** The last millisecond of a span from {@code from}: its limit or the hour's end. */
+    private static long spanCapFrom(long from, long maxEnd) {
+      return Math.min(maxEnd, hourStart(from) + HOUR_MILLIS) - 1;
+    }
+
+    /** The newest booking event at or before t decides; else the reading's own status. */
+    private static VehicleStatusSample label(EnrichedTelemetry r, List<BookingEvent> bookings) {
+      Instant t = r.getTelemetry().getEventTime();
+      BookingEvent decisive = null;
+      for (BookingEvent b : bookings) {
+        if (b.getEventTime().isAfter(t)) {
+          break;
+        }
+        decisive = b;
+      }
+      VehicleStatus status = TrackVehicleInventory.TrackVehicleFn.statusOf(r.getTelemetry(), decisive);
+      String location = decisive != null ? decisive.getLocationId()
+          : r.getVehicle() != null ? r.getVehicle().getHomeLocationId() : UNKNOWN;
+      String type = r.getVehicle() == null
+          ? UNKNOWN : r.getVehicle().getVehicleType().name().toLowerCase(Locale.ROOT);
+      return VehicleStatusSample.reading(
+          r.vehicleId(), t, status, location, type, r.getTelemetry().getBatteryPct());
+    }
+
+    /**
+     * Keeps what a reading within the lateness could need: events of the last hour plus the
+     * lateness, and the newest before them.
+     */
+    private void pruneBookings(ValueState<List<BookingEvent>> state, List<BookingEvent> bookings,
+        long now) {
+      long horizon = hourStart(now - latenessMillis);
+      int firstKept = 0;
+      for (int i = 0; i < bookings.size(); i++) {
+        if (bookings.get(i).getEventTime().getMillis() < horizon) {
+          firstKept = i; // the newest before the horizon stays
+        }
+      }
+      // The newest event stays even when its booking has ended: the vehicle belongs where it was
+      // returned until its next booking (as the inventory keeps the location).
+      if (firstKept > 0) {
+        state.write(new ArrayList<>(bookings.subList(firstKept, bookings.size())));
+      }
+    }
+
+    private static void advanceClock(ValueState<Instant> clockState, Instant now) {
+      Instant clock = clockState.read();
+      if (clock == null || now.isAfter(clock)) {
+        clockState.write(now);
+      }
+    }
+
+    private static boolean hasState(ValueState<List<BookingEvent>> bookings,
+        ValueState<List<EnrichedTelemetry>> pending, ValueState<VehicleStatusSample> open) {
+      return bookings.read() != null || pending.read() != null || open.read() != null;
+    }
+
+    private static <T> List<T> orEmpty(@Nullable List<T> list) {
+      return list == null ? new ArrayList<>() : new ArrayList<>(list);
+    }
+  }
+}
