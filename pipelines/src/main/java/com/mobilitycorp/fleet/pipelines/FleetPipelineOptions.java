@@ -258,6 +258,49 @@ public interface FleetPipelineOptions extends StreamingOptions {
 
   void setDemandLocationExpiry(String value);
 
+  @Description(
+      "Use case 5: hourly utilization per location and vehicle type into"
+          + " vehicle_utilization_hourly, and per-location metrics every minute on"
+          + " --locationMetricsTopic.")
+  @Default.Boolean(true)
+  boolean getUtilizationEnabled();
+
+  void setUtilizationEnabled(boolean value);
+
+  @Description(
+      "JDBC URL of the analytics store for vehicle_utilization_hourly: jdbc:clickhouse://... in"
+          + " production, jdbc:postgresql://...; empty = the --jdbcUrl database.")
+  @Default.String("")
+  String getUtilizationJdbcUrl();
+
+  void setUtilizationJdbcUrl(String value);
+
+  @Description("Analytics store user (empty = --jdbcUser; ClickHouse's is usually 'default').")
+  @Default.String("")
+  String getUtilizationJdbcUser();
+
+  void setUtilizationJdbcUser(String value);
+
+  @Description("Analytics store password (empty = --jdbcPassword when the URL is --jdbcUrl's).")
+  @Default.String("")
+  String getUtilizationJdbcPassword();
+
+  void setUtilizationJdbcPassword(String value);
+
+  @Description(
+      "A reading's status stands for the vehicle-time until its next reading, at most this long"
+          + " (ISO-8601; time-weighted utilization).")
+  @Default.String("PT10M")
+  String getUtilizationMaxSpan();
+
+  void setUtilizationMaxSpan(String value);
+
+  @Description("Output topic: per-location metrics every minute, keyed by location_id.")
+  @Default.String("metrics.location.1m")
+  String getLocationMetricsTopic();
+
+  void setLocationMetricsTopic(String value);
+
   @Description("JDBC URL of the read-model / reference-data database (PostgreSQL).")
   @Default.String("jdbc:postgresql://127.0.0.1:15432/postgres")
   String getJdbcUrl();

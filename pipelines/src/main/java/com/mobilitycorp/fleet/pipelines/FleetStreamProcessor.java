@@ -2,6 +2,7 @@ package com.mobilitycorp.fleet.pipelines;
 
 import com.mobilitycorp.fleet.io.jdbc.AvailableVehiclesSink;
 import com.mobilitycorp.fleet.io.jdbc.ReferenceData;
+import com.mobilitycorp.fleet.io.jdbc.UtilizationSink;
 import com.mobilitycorp.fleet.io.json.EventJson;
 import com.mobilitycorp.fleet.io.kafka.DecodeEvents;
 import com.mobilitycorp.fleet.io.kafka.KafkaEventSource;
@@ -14,6 +15,7 @@ import com.mobilitycorp.fleet.model.DemandWindow;
 import com.mobilitycorp.fleet.model.EnrichedTelemetry;
 import com.mobilitycorp.fleet.model.InventoryUpdate;
 import com.mobilitycorp.fleet.model.LocationMetadata;
+import com.mobilitycorp.fleet.model.LocationMetrics;
 import com.mobilitycorp.fleet.model.TelemetryEvent;
 import com.mobilitycorp.fleet.model.VehicleMetadata;
 import com.mobilitycorp.fleet.model.WeatherObservation;
@@ -24,6 +26,9 @@ import com.mobilitycorp.fleet.transforms.DetectGeofenceViolations;
 import com.mobilitycorp.fleet.transforms.DetectLowBattery;
 import com.mobilitycorp.fleet.transforms.EnrichTelemetry;
 import com.mobilitycorp.fleet.transforms.JoinWeather;
+import com.mobilitycorp.fleet.transforms.RollUpUtilization;
+import com.mobilitycorp.fleet.transforms.SampleVehicleStatus;
+import com.mobilitycorp.fleet.transforms.SummariseLocationsPerMinute;
 import com.mobilitycorp.fleet.transforms.TrackVehicleInventory;
 import java.util.ArrayList;
 import java.util.List;
@@ -49,7 +54,9 @@ import org.joda.time.Duration;
  * LOW_BATTERY, GEOFENCE_VIOLATION and BATTERY_DRAIN alerts (use case 2); joins readings with the
  * weather valid at their event time ({@code veh.telemetry.enriched}); counts booking_created per
  * location in 15-minute windows and raises DEMAND_SPIKE alerts (use case 3, {@code
- * demand.windows}). Utilization hangs off the clean and enriched streams later.
+ * demand.windows}); rolls readings with their status up into hourly utilization per location and
+ * vehicle type ({@code vehicle_utilization_hourly}, PostgreSQL or ClickHouse) and per-location
+ * metrics every minute ({@code metrics.location.1m}) (use case 5).
  *
  * <p>Only wiring lives here: decoding and Kafka are in {@code io}, domain logic in {@code
  * transforms}. Every apply is named; the names are the state's identity in Flink savepoints, so
@@ -130,7 +137,7 @@ public final class FleetStreamProcessor {
     List<PCollection<Alert>> alerts = new ArrayList<>();
     deadLetters.add(telemetry.failures());
     deadLetters.add(bookings.failures());
-    if (anyAlerts || options.getWeatherJoinEnabled()) {
+    if (anyAlerts || options.getWeatherJoinEnabled() || options.getUtilizationEnabled()) {
       Duration refresh = duration(options.getReferenceDataRefresh());
       PCollectionView<Map<String, VehicleMetadata>> vehicles =
           pipeline.apply(
@@ -174,6 +181,41 @@ public final class FleetStreamProcessor {
                     .withFactor(options.getBatteryDrainFactor())
                     .withFloorPctPerHour(options.getBatteryDrainFloorPctPerHour())));
       }
+      if (options.getUtilizationEnabled()) {
+        Duration maxSpan = duration(options.getUtilizationMaxSpan());
+        PCollectionTuple samples =
+            PCollectionTuple.of(SampleVehicleStatus.READINGS, enriched)
+                .and(SampleVehicleStatus.BOOKINGS, uniqueBookings)
+                .apply(
+                    "SampleVehicleStatus",
+                    SampleVehicleStatus.create()
+                        .withMaxSpan(maxSpan)
+                        .withAllowedLateness(lateness)
+                        .withIdleExpiry(duration(options.getVehicleIdleExpiry())));
+        deadLetters.add(
+            samples
+                .get(SampleVehicleStatus.BEYOND_LATENESS)
+                .apply(
+                    "DeadLetterLateReadings",
+                    LateEventDeadLetters.ofReadings(options.getTelemetryTopic(), "utilization hours")));
+        samples
+            .get(SampleVehicleStatus.SAMPLES)
+            .apply("RollUpUtilization", RollUpUtilization.create(lateness, maxSpan))
+            .apply(
+                "WriteUtilizationHourly",
+                UtilizationSink.to(
+                    utilizationJdbcUrl(options), utilizationUser(options),
+                    utilizationPassword(options)));
+        samples
+            .get(SampleVehicleStatus.SAMPLES)
+            .apply("SummariseLocationsPerMinute", SummariseLocationsPerMinute.create(lateness))
+            .apply(
+                "PublishLocationMetrics",
+                KafkaJsonSink.of(
+                    kafka, options.getLocationMetricsTopic(),
+                    LocationMetrics::getLocationId, EventJson::locationMetricsToJson));
+      }
+
       if (options.getWeatherJoinEnabled()) {
         WithFailures.Result<PCollection<WeatherObservation>, DeadLetter> weather =
             pipeline
@@ -248,6 +290,25 @@ public final class FleetStreamProcessor {
   /** Alerts are keyed by their vehicle (so a vehicle's alerts stay in order), else location. */
   static String alertKey(Alert alert) {
     return alert.getVehicleId() != null ? alert.getVehicleId() : alert.getLocationId();
+  }
+
+  /** The analytics store: --utilizationJdbcUrl, or the read model's database when empty. */
+  static String utilizationJdbcUrl(FleetPipelineOptions options) {
+    return options.getUtilizationJdbcUrl().isEmpty()
+        ? options.getJdbcUrl() : options.getUtilizationJdbcUrl();
+  }
+
+  static String utilizationUser(FleetPipelineOptions options) {
+    return options.getUtilizationJdbcUser().isEmpty()
+        ? options.getJdbcUser() : options.getUtilizationJdbcUser();
+  }
+
+  /** The read model's password only goes to the read model's database. */
+  static String utilizationPassword(FleetPipelineOptions options) {
+    if (!options.getUtilizationJdbcPassword().isEmpty()) {
+      return options.getUtilizationJdbcPassword();
+    }
+    return options.getUtilizationJdbcUrl().isEmpty() ? options.getJdbcPassword() : "";
   }
 
   /** ISO-8601 duration (PT5M); Joda's own parser only takes seconds (PT300S). */

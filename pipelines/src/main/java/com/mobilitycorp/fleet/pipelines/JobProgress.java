@@ -163,6 +163,11 @@ final class JobProgress {
           now.get("demand_windows_published"), now.getOrDefault("demand_window_corrections", 0L),
           now.getOrDefault("demand_bookings_beyond_lateness", 0L)));
     }
+    if (now.containsKey("utilization_readings_sampled")) {
+      out.append(String.format(" | utilization samples %,d, hourly rows %,d (readings too late %,d)",
+          now.get("utilization_readings_sampled"), now.getOrDefault("utilization_rows", 0L),
+          now.getOrDefault("utilization_readings_beyond_lateness", 0L)));
+    }
     if (now.containsKey("rows_submitted")) {
       out.append(String.format(" | available_vehicles upserts %,d", now.get("rows_submitted")));
     }

@@ -16,7 +16,10 @@ import java.util.List;
 public final class DatabaseSchema {
   /** Migration files under {@code db/} on the classpath, in the order they must run. */
   static final List<String> MIGRATIONS =
-      List.of("db/V001__reference_data.sql", "db/V002__available_vehicles.sql");
+      List.of(
+          "db/V001__reference_data.sql",
+          "db/V002__available_vehicles.sql",
+          "db/V003__vehicle_utilization_hourly.sql");
 
   /** Runs every migration against the database at {@code jdbcUrl}, in one transaction. */
   public static void apply(String jdbcUrl, String user, String password) throws SQLException {

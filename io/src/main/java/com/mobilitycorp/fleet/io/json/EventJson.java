@@ -27,6 +27,7 @@ import com.mobilitycorp.fleet.model.EnrichedTelemetry;
 import com.mobilitycorp.fleet.model.InventoryUpdate;
 import com.mobilitycorp.fleet.model.InventoryUpdateReason;
 import com.mobilitycorp.fleet.model.LocationMetadata;
+import com.mobilitycorp.fleet.model.LocationMetrics;
 import com.mobilitycorp.fleet.model.OperationalStatus;
 import com.mobilitycorp.fleet.model.TelemetryEvent;
 import com.mobilitycorp.fleet.model.VehicleMetadata;
@@ -79,6 +80,8 @@ public final class EventJson {
   private static final ObjectWriter ENRICHED_WRITER = MAPPER.writerFor(EnrichedTelemetryJson.class);
   private static final ObjectReader ALERT_READER = MAPPER.readerFor(AlertJson.class);
   private static final ObjectWriter ALERT_WRITER = MAPPER.writerFor(AlertJson.class);
+  private static final ObjectWriter LOCATION_METRICS_WRITER =
+      MAPPER.writerFor(LocationMetricsJson.class);
   private static final ObjectReader DEMAND_WINDOW_READER = MAPPER.readerFor(DemandWindowJson.class);
   private static final ObjectWriter DEMAND_WINDOW_WRITER = MAPPER.writerFor(DemandWindowJson.class);
 
@@ -209,6 +212,19 @@ public final class EventJson {
       Integer historyWindows,
       Boolean spike,
       Integer revision) {}
+
+  /** One location's minute, as on {@code metrics.location.1m}. */
+  @JsonInclude(JsonInclude.Include.ALWAYS)
+  record LocationMetricsJson(
+      String locationId,
+      String windowStart,
+      String windowEnd,
+      long readings,
+      double utilizationPct,
+      double avgBatteryPct,
+      long vehicles,
+      long vehiclesAvailable,
+      long revision) {}
 
   // ---------------------------------------------------------------- decoding
 
@@ -678,6 +694,21 @@ public final class EventJson {
             format(a.getEventTime()),
             format(a.getDetectedAt()),
             new TreeMap<>(a.getDetails())));
+  }
+
+  public static String locationMetricsToJson(LocationMetrics m) {
+    return write(
+        LOCATION_METRICS_WRITER,
+        new LocationMetricsJson(
+            m.getLocationId(),
+            format(m.getWindowStart()),
+            format(m.getWindowEnd()),
+            m.getReadings(),
+            m.getUtilizationPct(),
+            m.getAvgBatteryPct(),
+            m.getVehicles(),
+            m.getVehiclesAvailable(),
+            m.getRevision()));
   }
 
   public static String demandWindowToJson(DemandWindow w) {
