@@ -12,7 +12,7 @@ VEHICLES=${VEHICLES:-5000}
 LOCATIONS=${LOCATIONS:-40}
 SEED=${SEED:-42}
 BACKFILL_MINUTES=${BACKFILL_MINUTES:-60}  # the simulated fleet starts this far in the past ...
-SPEED=${SPEED:-30}             # ... replays it this many times faster than real time, then runs live
+SPEED=${SPEED:-1000}           # ... sends that history this many times faster than real time, then runs live
 PARALLELISM=${PARALLELISM:-2}
 JOB_ARGS=${JOB_ARGS:-}
 
@@ -55,7 +55,19 @@ java -cp "$TESTING_CP" com.mobilitycorp.fleet.testing.simulator.FleetSimulatorCl
   --bootstrap-servers="127.0.0.1:$KAFKA_PORT" --jdbc-url="$jdbc_url" --jdbc-user=postgres --jdbc-password=postgres \
   --vehicles="$VEHICLES" --locations="$LOCATIONS" --seed="$SEED" --start="$start" --speed="$SPEED" \
   > "$LOGS/simulator.log" 2>&1 &
-pids+=("$!")
+sim_pid=$!
+pids+=("$sim_pid")
+# The job starts once the history is in Kafka. Started earlier, it could find a bookings
+# partition momentarily drained while history is still being written: the Kafka source then
+# advances that partition's watermark to now - 5 min (right for live traffic), and every
+# windowed stage would see the rest of the history as too late.
+for _ in $(seq 1 600); do
+  grep -q "caught up with the present" "$LOGS/simulator.log" && break
+  kill -0 "$sim_pid" 2>/dev/null || { echo "Simulator failed:"; tail -20 "$LOGS/simulator.log"; exit 1; }
+  sleep 0.5
+done
+grep "caught up with the present" "$LOGS/simulator.log" \
+  || { echo "Simulator did not catch up in 5 min (lower BACKFILL_MINUTES or raise SPEED)"; exit 1; }
 
 echo "Starting the stream processor on FlinkRunner (parallelism $PARALLELISM); progress every 5 s. Ctrl-C stops everything."
 # shellcheck disable=SC2086

@@ -55,9 +55,10 @@ import org.joda.time.Instant;
  *   <li><b>Baseline.</b> The mean count of the 4 windows before the window, where a window with no
  *       bookings counts 0. This is the seed's {@code avg_last_hour} read as its name says: "4
  *       PRECEDING AND CURRENT ROW" would put the window itself in its own baseline and damp every
- *       spike. A location's history starts at the window of its first booking seen, so in its first
- *       hour the baseline averages the windows it has (its very first window has none, and no
- *       baseline).
+ *       spike. A location's history starts after the window of its first booking seen: that
+ *       window is incomplete (the job or the location started during it), so it is published but
+ *       is nobody's baseline. In its first hour a location's baseline averages the complete
+ *       windows it has; with none (its first two windows) there is no baseline.
  *   <li><b>Spike.</b> count &gt; 1.5 x baseline (strictly: exactly 1.5 x is not) and count &gt;= 5
  *       (so 0 -&gt; 1 is not a spike). A location quiet for an hour has baseline 0, so a burst of 5
  *       is a spike. No baseline, no spike.
@@ -476,8 +477,10 @@ public final class DetectDemandSpikes
     private void decide(String location, long v, long first, Windows w, MultiOutputReceiver out) {
       long size = params.sizeMillis;
       long count = w.counts.getOrDefault(v, 0L);
-      long historyStart = Math.max(first, v - params.historyWindows * size);
-      int history = (int) ((v - historyStart) / size);
+      // The window the history starts in is incomplete (the job, or the location, started during
+      // it): it is published, but it is no baseline for the windows after it.
+      long historyStart = Math.max(first + size, v - params.historyWindows * size);
+      int history = (int) Math.max(0, (v - historyStart) / size);
       long sum = 0;
       for (long u = historyStart; u < v; u += size) {
         sum += w.counts.getOrDefault(u, 0L);

@@ -145,7 +145,8 @@ public final class DetectDemandSpikesModel {
       String location, Map<Long, Long> counts, long first, long v) {
     long count = counts.getOrDefault(v, 0L);
     List<Long> previous = new ArrayList<>();
-    for (long u = v - size; u >= first && previous.size() < history; u -= size) {
+    // The first window is incomplete: no baseline for anyone.
+    for (long u = v - size; u > first && previous.size() < history; u -= size) {
       previous.add(counts.getOrDefault(u, 0L));
     }
     double baselineSum = previous.stream().mapToLong(Long::longValue).sum();

@@ -90,7 +90,8 @@ class DetectDemandSpikesTest {
 
   @Test
   void testOnTimeSteadyDemandThenMoreThanOneAndAHalfTimesRaisesOneAlert(TestPipeline p) {
-    // Baseline of W4 = mean(4, 4, 4, 4) = 4; 7 > 1.5 x 4 = 6 and 7 >= 5.
+    // Baseline of W4 = mean(W1..W3) = 4 (W0, where the history starts, is incomplete and no
+    // baseline); 7 > 1.5 x 4 = 6 and 7 >= 5.
     TestStream<BookingEvent> input = steadyHour(p, 4)
         .addElements(bookings("L1", 4, 7)[0], rest(bookings("L1", 4, 7)))
         .advanceWatermarkToInfinity();
@@ -178,9 +179,10 @@ class DetectDemandSpikesTest {
 
   @Test
   void testOnTimeFirstHourOfANewLocationUsesTheHistoryItHas(TestPipeline p) {
-    // W0: 8 (no history: no baseline, no spike); W1: 2 vs 8; W2: 7 vs mean(8, 2) = 5, 7 < 7.5;
-    // W3: 12 vs mean(8, 2, 7) = 5.67, 12 > 8.5: a spike judged on 3 windows.
-    int[] counts = {8, 2, 7, 12};
+    // W0: 8 (the location starts here: incomplete, no baseline, nobody's baseline); W1: 4, no
+    // complete window before it, no baseline; W2: 5 vs 4, 5 < 6; W3: 12 vs mean(4, 5) = 4.5,
+    // 12 > 6.75: a spike judged on 2 windows.
+    int[] counts = {8, 4, 5, 12};
     TestStream.Builder<BookingEvent> s = stream(p);
     for (int n = 0; n < counts.length; n++) {
       s = s.addElements(bookings("L1", n, counts[n])[0], rest(bookings("L1", n, counts[n])))
@@ -189,11 +191,12 @@ class DetectDemandSpikesTest {
     PCollectionTuple out = p.apply(s.advanceWatermarkToInfinity()).apply(DetectDemandSpikes.create());
     PAssert.that(alertIds(out)).containsInAnyOrder(alertId("L1", 3));
     PAssert.that(out.get(DetectDemandSpikes.ALERTS)).satisfies(all -> {
-      assertThat(all.iterator().next().getDetails().get("history_windows"), is("3"));
-      assertThat(all.iterator().next().getDetails().get("baseline"), is("5.67"));
+      assertThat(all.iterator().next().getDetails().get("history_windows"), is("2"));
+      assertThat(all.iterator().next().getDetails().get("baseline"), is("4.50"));
       return null;
     });
     PAssert.that(publications(out, "L1", 0)).containsInAnyOrder(pub("L1", 0, 0, 8, false));
+    PAssert.that(publications(out, "L1", 1)).containsInAnyOrder(pub("L1", 1, 0, 4, false));
     p.run().waitUntilFinish();
   }
 
@@ -282,9 +285,9 @@ class DetectDemandSpikesTest {
   void testObservablyLateBookingCorrectsTheNextWindowsBaselineWithoutTakingBackItsAlert(
       TestPipeline p) {
     // Lateness 20 min > the window: W3 is still open when W4 is decided. W0..W2: 5, W3: 3, so
-    // W4's 7 is a spike against mean(5, 5, 5, 3) = 4.5. Two late W3 bookings: W3 becomes 4, then
-    // 5 (5 vs 5: no spike of its own), W4's baseline 4.75, then 5 (7 < 7.125, 7 < 7.5): W4 is
-    // republished as no spike; its alert stays the only one.
+    // W4's 7 is a spike against mean(W1..W3) = 13/3 = 4.33. Two late W3 bookings: W3 becomes 4,
+    // then 5 (vs 5: no spike of its own), W4's baseline 14/3 (7 = 1.5 x 4.67: not above), then 5
+    // (7 < 7.5): W4 is republished as no spike; its alert stays the only one.
     TestStream.Builder<BookingEvent> s = stream(p);
     int[] counts = {5, 5, 5, 3, 7};
     for (int n = 0; n < counts.length; n++) {

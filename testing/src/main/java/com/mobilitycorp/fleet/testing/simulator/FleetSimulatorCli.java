@@ -56,6 +56,9 @@ import org.joda.time.Instant;
  * what each surge booked.
  */
 public final class FleetSimulatorCli {
+  /** Printed once, when a run that started in the past has sent its history (scripts wait for it). */
+  public static final String CAUGHT_UP = "caught up with the present";
+
 
   private static final Map<String, String> OPTIONS = new LinkedHashMap<>();
 
@@ -362,13 +365,25 @@ public final class FleetSimulatorCli {
     long lastStatsWall = wallStart;
     long lastStatsSent = 0;
     Instant lastDelivery = config.start();
+    boolean caughtUp = false;
     try {
       Iterator<SimulatedMessage> it = sim.messages();
       while (!stop.get() && sent < maxMessages && it.hasNext()) {
         SimulatedMessage m = it.next();
         long d = m.deliveryTime().getMillis();
         if (speed > 0) {
-          long target = Math.max(wallStart + (long) ((d - simStart) / speed), d);
+          long paced = wallStart + (long) ((d - simStart) / speed);
+          long target = Math.max(paced, d);
+          if (!caughtUp && d >= paced && d >= System.currentTimeMillis()) {
+            // From here on messages wait for their own delivery time: the history is sent.
+            caughtUp = true;
+            if (producer != null) {
+              producer.flush();
+            }
+            out.println("[simulator] " + CAUGHT_UP + " after " + sent + " messages of history;"
+                + " live from now on");
+            out.flush();
+          }
           while (!stop.get()) {
             long now = System.currentTimeMillis();
             if (now >= target) {
