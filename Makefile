@@ -39,7 +39,13 @@ bench: classpaths
 	java $(JVM_OPENS) -Xmx3g \
 	  -cp "pipelines/target/test-classes:pipelines/target/classes:$$(cat pipelines/target/classpath.txt)" \
 	  com.mobilitycorp.fleet.pipelines.bench.TelemetryToAlertLatencyBench \
-	  --rate=1000 --out=bench/results/telemetry-to-alert-latency.md $(BENCH_ARGS)
+	  --rate=1000 --backfill-seconds=300 --out=bench/results/telemetry-to-alert-latency-alert-path.md \
+	  -- --inventoryEnabled=false --demandSpikesEnabled=false --utilizationEnabled=false --weatherJoinEnabled=false
+	java $(JVM_OPENS) -Xmx3g \
+	  -cp "pipelines/target/test-classes:pipelines/target/classes:$$(cat pipelines/target/classpath.txt)" \
+	  com.mobilitycorp.fleet.pipelines.bench.TelemetryToAlertLatencyBench \
+	  --rate=1000 --backfill-seconds=300 \
+	  --out=bench/results/telemetry-to-alert-latency.md $(BENCH_ARGS)
 
 clean:
 	$(MVN) -q clean

@@ -266,9 +266,7 @@ class FleetStreamProcessorIntegrationTest {
     String jdbcUrl = createDatabase("alerts_it");
     ReferenceDataWriter.apply(jdbcUrl, postgres.user(), postgres.password(), simulator);
     String prefix = "alerts.";
-    Map<String, Integer> topics = new HashMap<>();
-    FleetTopics.all().forEach((topic, partitions) -> topics.put(prefix + topic, partitions));
-    kafka.createTopics(topics);
+    List<String> topicOptions = prefixedTopics(prefix);
 
     ExpectedEnrichment oracle = new ExpectedEnrichment(simulator);
     DetectLowBatteryModel lowBattery =
@@ -318,15 +316,8 @@ class FleetStreamProcessorIntegrationTest {
 
     FleetPipelineOptions options =
         flinkOptions(
+                topicOptions,
                 "--consumerGroup=integration-test-alerts",
-                "--telemetryTopic=" + prefix + FleetTopics.VEHICLE_EVENTS_RAW,
-                "--bookingTopic=" + prefix + FleetTopics.DOMAIN_EVENTS,
-                "--weatherTopic=" + prefix + FleetTopics.WEATHER_OBSERVATIONS,
-                "--deadLetterTopic=" + prefix + FleetTopics.DEAD_LETTER,
-                "--deduplicatedTelemetryTopic=" + prefix + FleetTopics.TELEMETRY_DEDUPLICATED,
-                "--deduplicatedBookingTopic=" + prefix + FleetTopics.BOOKINGS_DEDUPLICATED,
-                "--enrichedTelemetryTopic=" + prefix + FleetTopics.TELEMETRY_ENRICHED,
-                "--alertsTopic=" + prefix + FleetTopics.ALERTS,
                 "--jdbcUrl=" + jdbcUrl,
                 "--jdbcUser=" + postgres.user(),
                 "--jdbcPassword=" + postgres.password(),
@@ -416,9 +407,7 @@ class FleetStreamProcessorIntegrationTest {
             .build();
     FleetSimulator simulator = new FleetSimulator(config);
     String prefix = "demand.";
-    Map<String, Integer> topics = new HashMap<>();
-    FleetTopics.all().forEach((topic, partitions) -> topics.put(prefix + topic, partitions));
-    kafka.createTopics(topics);
+    List<String> topicOptions = prefixedTopics(prefix);
 
     DetectDemandSpikesModel model = DetectDemandSpikes.create().model();
     try (KafkaProducer<String, String> producer = producer()) {
@@ -446,14 +435,8 @@ class FleetStreamProcessorIntegrationTest {
 
     FleetPipelineOptions options =
         flinkOptions(
+            topicOptions,
             "--consumerGroup=integration-test-demand",
-            "--telemetryTopic=" + prefix + FleetTopics.VEHICLE_EVENTS_RAW,
-            "--bookingTopic=" + prefix + FleetTopics.DOMAIN_EVENTS,
-            "--deadLetterTopic=" + prefix + FleetTopics.DEAD_LETTER,
-            "--deduplicatedTelemetryTopic=" + prefix + FleetTopics.TELEMETRY_DEDUPLICATED,
-            "--deduplicatedBookingTopic=" + prefix + FleetTopics.BOOKINGS_DEDUPLICATED,
-            "--alertsTopic=" + prefix + FleetTopics.ALERTS,
-            "--demandWindowsTopic=" + prefix + FleetTopics.DEMAND_WINDOWS,
             "--inventoryEnabled=false",
             "--lowBatteryAlertsEnabled=false",
             "--geofenceAlertsEnabled=false",
@@ -514,9 +497,7 @@ class FleetStreamProcessorIntegrationTest {
     String jdbcUrl = createDatabase("utilization_it");
     ReferenceDataWriter.apply(jdbcUrl, postgres.user(), postgres.password(), simulator);
     String prefix = "utilization.";
-    Map<String, Integer> topics = new HashMap<>();
-    FleetTopics.all().forEach((topic, partitions) -> topics.put(prefix + topic, partitions));
-    kafka.createTopics(topics);
+    List<String> topicOptions = prefixedTopics(prefix);
 
     try (Connection c = DriverManager.getConnection(jdbcUrl, postgres.user(), postgres.password());
         Statement s = c.createStatement();
@@ -568,13 +549,8 @@ class FleetStreamProcessorIntegrationTest {
 
     FleetPipelineOptions options =
         flinkOptions(
+            topicOptions,
             "--consumerGroup=integration-test-utilization",
-            "--telemetryTopic=" + prefix + FleetTopics.VEHICLE_EVENTS_RAW,
-            "--bookingTopic=" + prefix + FleetTopics.DOMAIN_EVENTS,
-            "--deadLetterTopic=" + prefix + FleetTopics.DEAD_LETTER,
-            "--deduplicatedTelemetryTopic=" + prefix + FleetTopics.TELEMETRY_DEDUPLICATED,
-            "--deduplicatedBookingTopic=" + prefix + FleetTopics.BOOKINGS_DEDUPLICATED,
-            "--locationMetricsTopic=" + prefix + FleetTopics.LOCATION_METRICS_1M,
             "--jdbcUrl=" + jdbcUrl,
             "--jdbcUser=" + postgres.user(),
             "--jdbcPassword=" + postgres.password(),
@@ -767,6 +743,37 @@ class FleetStreamProcessorIntegrationTest {
   }
 
   /** Streaming options for the job on embedded Flink against the test's broker, plus {@code extra}. */
+  /**
+   * Creates every topic under {@code prefix} (each test has its own, so their outputs cannot mix)
+   * and returns the options that point the job at them.
+   */
+  private static List<String> prefixedTopics(String prefix) {
+    Map<String, Integer> topics = new HashMap<>();
+    FleetTopics.all().forEach((topic, partitions) -> topics.put(prefix + topic, partitions));
+    kafka.createTopics(topics);
+    Map<String, String> options = new TreeMap<>(Map.of(
+        "telemetryTopic", FleetTopics.VEHICLE_EVENTS_RAW,
+        "bookingTopic", FleetTopics.DOMAIN_EVENTS,
+        "weatherTopic", FleetTopics.WEATHER_OBSERVATIONS,
+        "deadLetterTopic", FleetTopics.DEAD_LETTER,
+        "deduplicatedTelemetryTopic", FleetTopics.TELEMETRY_DEDUPLICATED,
+        "deduplicatedBookingTopic", FleetTopics.BOOKINGS_DEDUPLICATED,
+        "enrichedTelemetryTopic", FleetTopics.TELEMETRY_ENRICHED,
+        "inventoryTopic", FleetTopics.INVENTORY_UPDATES,
+        "alertsTopic", FleetTopics.ALERTS,
+        "demandWindowsTopic", FleetTopics.DEMAND_WINDOWS));
+    options.put("locationMetricsTopic", FleetTopics.LOCATION_METRICS_1M);
+    List<String> args = new ArrayList<>();
+    options.forEach((option, topic) -> args.add("--" + option + "=" + prefix + topic));
+    return args;
+  }
+
+  private static FleetPipelineOptions flinkOptions(List<String> topicOptions, String... extra) {
+    List<String> args = new ArrayList<>(topicOptions);
+    args.addAll(List.of(extra));
+    return flinkOptions(args.toArray(new String[0]));
+  }
+
   private static FleetPipelineOptions flinkOptions(String... extra) {
     List<String> args =
         new ArrayList<>(
