@@ -7,6 +7,7 @@ import com.mobilitycorp.fleet.model.VehicleStatusSample;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import org.apache.beam.sdk.coders.BooleanCoder;
 import org.apache.beam.sdk.coders.Coder;
 import org.apache.beam.sdk.coders.InstantCoder;
 import org.apache.beam.sdk.coders.KvCoder;
@@ -200,6 +201,13 @@ public final class SampleVehicleStatus extends PTransform<PCollectionTuple, PCol
     @StateId("spanLimit")
     private final StateSpec<ValueState<Instant>> spanLimitSpec = StateSpecs.value(InstantCoder.of());
 
+    /**
+     * True while the vehicle holds readings, bookings or a span (the gauge's view): one small
+     * read per element instead of decoding the lists to find out.
+     */
+    @StateId("tracked")
+    private final StateSpec<ValueState<Boolean>> trackedSpec = StateSpecs.value(BooleanCoder.of());
+
     /** When the release timer is set for; absent = nothing pending. */
     @StateId("releaseAt")
     private final StateSpec<ValueState<Instant>> releaseAtSpec = StateSpecs.value(InstantCoder.of());
@@ -243,11 +251,11 @@ public final class SampleVehicleStatus extends PTransform<PCollectionTuple, PCol
         @StateId("open") ValueState<VehicleStatusSample> openState,
         @StateId("releaseAt") ValueState<Instant> releaseAt,
         @StateId("clock") ValueState<Instant> clockState,
+        @StateId("tracked") ValueState<Boolean> tracked,
         @TimerId("release") Timer release,
         @TimerId("expire") Timer expire,
         @TimerFamily("closeHour") TimerMap closeHour,
         MultiOutputReceiver out) {
-      boolean hadState = hasState(bookingsState, pendingState, openState);
       Instant clock = clockState.read();
       Instant eventTime;
       if (signal.getValue().getUnionTag() == BOOKING_TAG) {
@@ -283,7 +291,8 @@ public final class SampleVehicleStatus extends PTransform<PCollectionTuple, PCol
           releaseAt.write(eventTime);
         }
       }
-      if (!hadState) {
+      if (tracked.read() == null) {
+        tracked.write(true);
         vehiclesWithState.inc();
       }
       expire.set(eventTime.plus(Duration.millis(idleExpiryMillis)));
@@ -355,6 +364,7 @@ public final class SampleVehicleStatus extends PTransform<PCollectionTuple, PCol
         @StateId("open") ValueState<VehicleStatusSample> openState,
         @StateId("spanLimit") ValueState<Instant> spanLimit,
         @StateId("clock") ValueState<Instant> clockState,
+        @StateId("tracked") ValueState<Boolean> tracked,
         @TimerId("endSpan") Timer endSpan,
         MultiOutputReceiver out) {
       Instant now = context.fireTimestamp();
@@ -378,9 +388,7 @@ public final class SampleVehicleStatus extends PTransform<PCollectionTuple, PCol
       spanLimit.clear();
       List<BookingEvent> bookings = orEmpty(bookingsState.read());
       pruneBookings(bookingsState, bookings, now.getMillis());
-      if (!hasState(bookingsState, pendingState, openState)) {
-        vehiclesWithState.dec(); // the clock stays until the idle expiry: it judges lateness
-      }
+      untrackIfEmpty(bookingsState, pendingState, openState, tracked); // the clock stays: it judges lateness
     }
 
     @OnTimerFamily("closeHour")
@@ -389,16 +397,15 @@ public final class SampleVehicleStatus extends PTransform<PCollectionTuple, PCol
         @StateId("bookings") ValueState<List<BookingEvent>> bookingsState,
         @StateId("pending") ValueState<List<EnrichedTelemetry>> pendingState,
         @StateId("open") ValueState<VehicleStatusSample> openState,
-        @StateId("clock") ValueState<Instant> clockState) {
+        @StateId("clock") ValueState<Instant> clockState,
+        @StateId("tracked") ValueState<Boolean> tracked) {
       Instant now = context.fireTimestamp();
       advanceClock(clockState, now);
       // No reading of the closed hour can come any more: its booking events may go.
       List<BookingEvent> bookings = bookingsState.read();
       if (bookings != null) {
         pruneBookings(bookingsState, new ArrayList<>(bookings), now.getMillis());
-        if (!hasState(bookingsState, pendingState, openState)) {
-          vehiclesWithState.dec();
-        }
+        untrackIfEmpty(bookingsState, pendingState, openState, tracked);
       }
     }
 
@@ -409,10 +416,12 @@ public final class SampleVehicleStatus extends PTransform<PCollectionTuple, PCol
         @StateId("open") ValueState<VehicleStatusSample> openState,
         @StateId("spanLimit") ValueState<Instant> spanLimit,
         @StateId("releaseAt") ValueState<Instant> releaseAt,
-        @StateId("clock") ValueState<Instant> clockState) {
-      if (hasState(bookingsState, pendingState, openState)) {
+        @StateId("clock") ValueState<Instant> clockState,
+        @StateId("tracked") ValueState<Boolean> tracked) {
+      if (tracked.read() != null) {
         vehiclesWithState.dec();
       }
+      tracked.clear();
       bookingsState.clear();
       pendingState.clear();
       openState.clear();
@@ -469,6 +478,16 @@ public final class SampleVehicleStatus extends PTransform<PCollectionTuple, PCol
       Instant clock = clockState.read();
       if (clock == null || now.isAfter(clock)) {
         clockState.write(now);
+      }
+    }
+
+    /** Ends the vehicle's count in the gauge once it holds no readings, bookings or span. */
+    private void untrackIfEmpty(ValueState<List<BookingEvent>> bookings,
+        ValueState<List<EnrichedTelemetry>> pending, ValueState<VehicleStatusSample> open,
+        ValueState<Boolean> tracked) {
+      if (tracked.read() != null && !hasState(bookings, pending, open)) {
+        tracked.clear();
+        vehiclesWithState.dec();
       }
     }
 
