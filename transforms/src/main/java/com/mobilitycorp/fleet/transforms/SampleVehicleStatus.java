@@ -321,6 +321,7 @@ public final class SampleVehicleStatus extends PTransform<PCollectionTuple, PCol
       due.sort((a, b) -> TrackVehicleInventory.TELEMETRY_ORDER.compare(a.getTelemetry(), b.getTelemetry()));
       List<BookingEvent> bookings = orEmpty(bookingsState.read());
       VehicleStatusSample open = openState.read();
+      Instant limit = spanLimit.read(); // read and written once, not per released reading
       for (EnrichedTelemetry r : due) {
         VehicleStatusSample sample = label(r, bookings);
         released.inc();
@@ -331,15 +332,16 @@ public final class SampleVehicleStatus extends PTransform<PCollectionTuple, PCol
           continue;
         }
         if (open != null && t > open.getTime().getMillis()) {
-          long end = Math.min(t, spanLimit.read().getMillis());
+          long end = Math.min(t, limit.getMillis());
           out.get(SAMPLES).output(VehicleStatusSample.span(open, end - open.getTime().getMillis()));
         }
         open = sample;
-        spanLimit.write(new Instant(t + maxSpanMillis));
+        limit = new Instant(t + maxSpanMillis);
       }
       if (open != null) {
         openState.write(open);
-        long end = spanCapFrom(open.getTime().getMillis(), spanLimit.read().getMillis());
+        spanLimit.write(limit);
+        long end = spanCapFrom(open.getTime().getMillis(), limit.getMillis());
         // Timestamped at its end (inside the hour): holds the hourly windows, not the minutes.
         endSpan.withOutputTimestamp(new Instant(end)).set(new Instant(end));
       }

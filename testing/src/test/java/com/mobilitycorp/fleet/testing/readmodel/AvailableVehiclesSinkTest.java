@@ -33,10 +33,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import com.mobilitycorp.fleet.testing.PipelineCounters;
 import org.apache.beam.sdk.PipelineResult;
-import org.apache.beam.sdk.metrics.MetricNameFilter;
-import org.apache.beam.sdk.metrics.MetricResult;
-import org.apache.beam.sdk.metrics.MetricsFilter;
 import org.apache.beam.sdk.schemas.NoSuchSchemaException;
 import org.apache.beam.sdk.testing.TestPipeline;
 import org.apache.beam.sdk.testing.TestStream;
@@ -178,18 +176,8 @@ class AvailableVehiclesSinkTest {
     List<InventoryUpdate> twice = new ArrayList<>(history);
     twice.addAll(history);
     PipelineResult result = writeThroughPipeline(twice);
-    long submitted = 0;
-    for (MetricResult<Long> counter :
-        result.metrics()
-            .queryMetrics(
-                MetricsFilter.builder()
-                    .addNameFilter(
-                        MetricNameFilter.named(AvailableVehiclesSink.class, "rows_submitted"))
-                    .build())
-            .getCounters()) {
-      submitted += counter.getAttempted();
-    }
-    assertThat(submitted, is((long) twice.size()));
+    assertThat(PipelineCounters.counter(result, AvailableVehiclesSink.class, "rows_submitted"),
+        is((long) twice.size()));
   }
 
   @Test

@@ -32,10 +32,8 @@ import java.util.stream.Collectors;
 import org.apache.beam.runners.direct.DirectOptions;
 import org.apache.beam.runners.direct.DirectRunner;
 import org.apache.beam.sdk.Pipeline;
+import com.mobilitycorp.fleet.testing.PipelineCounters;
 import org.apache.beam.sdk.PipelineResult;
-import org.apache.beam.sdk.metrics.MetricNameFilter;
-import org.apache.beam.sdk.metrics.MetricResult;
-import org.apache.beam.sdk.metrics.MetricsFilter;
 import org.apache.beam.sdk.options.PipelineOptionsFactory;
 import org.apache.beam.sdk.options.StreamingOptions;
 import org.apache.beam.sdk.transforms.DoFn;
@@ -248,17 +246,7 @@ class ReferenceDataSideInputTest {
     }
 
     private long counter(String name) {
-      long sum = 0;
-      for (MetricResult<Long> c :
-          job.metrics()
-              .queryMetrics(
-                  MetricsFilter.builder()
-                      .addNameFilter(MetricNameFilter.named(ReferenceData.class, name))
-                      .build())
-              .getCounters()) {
-        sum += c.getAttempted();
-      }
-      return sum;
+      return PipelineCounters.counter(job, ReferenceData.class, name);
     }
 
     /** Waits a poll interval; throws the pipeline's exception if it fails, fails if it ends. */

@@ -15,11 +15,9 @@ import java.util.Random;
 import java.util.TimeZone;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import com.mobilitycorp.fleet.testing.PipelineCounters;
 import org.apache.beam.sdk.PipelineResult;
 import org.apache.beam.sdk.coders.Coder;
-import org.apache.beam.sdk.metrics.MetricNameFilter;
-import org.apache.beam.sdk.metrics.MetricResult;
-import org.apache.beam.sdk.metrics.MetricsFilter;
 import org.apache.beam.sdk.schemas.NoSuchSchemaException;
 import org.apache.beam.sdk.testing.TestPipeline;
 import org.apache.beam.sdk.testing.TestStream;
@@ -127,18 +125,8 @@ abstract class UtilizationSinkContract {
     List<UtilizationHourly> twice = new ArrayList<>(s.history);
     twice.addAll(s.history);
     PipelineResult result = writeThroughPipeline(twice);
-    long submitted = 0;
-    for (MetricResult<Long> counter :
-        result.metrics()
-            .queryMetrics(
-                MetricsFilter.builder()
-                    .addNameFilter(
-                        MetricNameFilter.named(UtilizationSink.class, "utilization_rows_submitted"))
-                    .build())
-            .getCounters()) {
-      submitted += counter.getAttempted();
-    }
-    assertThat(submitted, is((long) twice.size()));
+    assertThat(PipelineCounters.counter(result, UtilizationSink.class, "utilization_rows_submitted"),
+        is((long) twice.size()));
   }
 
   /** The stores hold instants: the JVM's zone (here UTC-5, with DST) must not shift the hours. */
