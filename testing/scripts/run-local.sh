@@ -14,6 +14,7 @@ SEED=${SEED:-42}
 BACKFILL_MINUTES=${BACKFILL_MINUTES:-60}  # the simulated fleet starts this far in the past ...
 SPEED=${SPEED:-1000}           # ... sends that history this many times faster than real time, then runs live
 PARALLELISM=${PARALLELISM:-2}
+CHECKPOINT_MS=${CHECKPOINT_MS:-2000}  # Kafka output becomes visible (committed) with each checkpoint
 JOB_ARGS=${JOB_ARGS:-}
 
 JVM_OPENS=$(sed -n 's:.*<flink.jvm.opens>\(.*\)</flink.jvm.opens>.*:\1:p' pom.xml)
@@ -69,9 +70,15 @@ done
 grep "caught up with the present" "$LOGS/simulator.log" \
   || { echo "Simulator did not catch up in 5 min (lower BACKFILL_MINUTES or raise SPEED)"; exit 1; }
 
-echo "Starting the stream processor on FlinkRunner (parallelism $PARALLELISM); progress every 5 s. Ctrl-C stops everything."
+# This job starts from scratch, so its exactly-once sinks get a transactional identity of their own:
+# KafkaIO refuses to reuse one that earlier runs committed with (Kafka keeps that data here).
+sink_group="fleet-local-$(date +%s)"
+checkpoints="$(cd "$WORK_DIR" && pwd)/checkpoints"
+echo "Starting the stream processor on FlinkRunner (parallelism $PARALLELISM, RocksDB state, checkpoint every $CHECKPOINT_MS ms to $checkpoints); progress every 5 s. Ctrl-C stops everything."
 # shellcheck disable=SC2086
 java $JVM_OPENS -Xmx3g -cp "$PIPELINE_CP" com.mobilitycorp.fleet.pipelines.FleetStreamProcessor \
   --runner=FlinkRunner --flinkMaster='[local]' --flinkConfDir=flink-conf/local --attachedMode=false \
-  --parallelism="$PARALLELISM" --bootstrapServers="127.0.0.1:$KAFKA_PORT" --jdbcUrl="$jdbc_url" \
+  --parallelism="$PARALLELISM" --checkpointingInterval="$CHECKPOINT_MS" \
+  --stateBackend=rocksdb --stateBackendStoragePath="file://$checkpoints" --sinkGroupId="$sink_group" \
+  --bootstrapServers="127.0.0.1:$KAFKA_PORT" --jdbcUrl="$jdbc_url" \
   --progressIntervalSeconds=5 $JOB_ARGS 2> "$LOGS/job.log" || true

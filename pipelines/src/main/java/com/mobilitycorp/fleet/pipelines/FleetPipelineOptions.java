@@ -22,6 +22,38 @@ public interface FleetPipelineOptions extends StreamingOptions {
 
   void setConsumerGroup(String value);
 
+  @Description(
+      "Outputs written to Kafka in transactions that commit with the runner's checkpoints"
+          + " (KafkaIO's exactly-once sink): visible to read_committed consumers once the"
+          + " checkpoint after them completes, and never twice. Comma-separated, from: "
+          + "alerts, demandWindows, locationMetrics, inventory, deadLetters, deduplicatedTelemetry,"
+          + " deduplicatedBookings, enrichedTelemetry"
+          + "; empty for none. Needs --checkpointingInterval on Flink. Beam 2.70's sink commits"
+          + " one transaction per record on Flink, so keep high-volume outputs out of it: the"
+          + " others are at-least-once (a failure can replay records) and carry what identifies"
+          + " or orders them (event_id, revision).")
+  @Default.String("alerts,demandWindows,locationMetrics")
+  String getExactlyOnceOutputs();
+
+  void setExactlyOnceOutputs(String value);
+
+  @Description(
+      "Transactional producers per output topic with --kafkaExactlyOnce; at most the partition"
+          + " count of every output topic.")
+  @Default.Integer(4)
+  int getKafkaSinkShards();
+
+  void setKafkaSinkShards(int value);
+
+  @Description(
+      "Identity of the exactly-once sinks' transactional state in Kafka (sink group"
+          + " <sinkGroupId>.<topic>, transactional ids producer_<shard>_for_<group>). Keep it when"
+          + " restarting from a checkpoint or savepoint; use a new one when starting from scratch.")
+  @Default.String("fleet-stream-processor")
+  String getSinkGroupId();
+
+  void setSinkGroupId(String value);
+
   @Description("Input topic: vehicle telemetry.")
   @Default.String("veh.events.raw")
   String getTelemetryTopic();

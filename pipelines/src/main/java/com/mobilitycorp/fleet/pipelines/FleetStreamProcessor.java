@@ -33,11 +33,15 @@ import com.mobilitycorp.fleet.transforms.TrackVehicleInventory;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 import org.apache.beam.runners.direct.DirectOptions;
+import org.apache.beam.runners.flink.FlinkPipelineOptions;
 import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.PipelineResult;
 import org.apache.beam.sdk.options.PipelineOptionsFactory;
 import org.apache.beam.sdk.transforms.Flatten;
+import org.apache.beam.sdk.transforms.SerializableFunction;
 import org.apache.beam.sdk.transforms.WithFailures;
 import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.PCollectionList;
@@ -66,6 +70,7 @@ public final class FleetStreamProcessor {
 
   /** Adds the whole topology to {@code pipeline}. */
   public static void build(Pipeline pipeline, FleetPipelineOptions options) {
+    requireCheckpointsForExactlyOnce(options);
     Duration maxDisorder = duration(options.getMaxDisorder());
     Duration maxFutureSkew = duration(options.getMaxFutureSkew());
     Duration dedupHorizon = duration(options.getDedupHorizon());
@@ -95,13 +100,13 @@ public final class FleetStreamProcessor {
 
     uniqueTelemetry.apply(
         "PublishDeduplicatedTelemetry",
-        KafkaJsonSink.of(
-            kafka, options.getDeduplicatedTelemetryTopic(),
+        publish(
+            options, "deduplicatedTelemetry", options.getDeduplicatedTelemetryTopic(),
             TelemetryEvent::getVehicleId, EventJson::telemetryToJson));
     uniqueBookings.apply(
         "PublishDeduplicatedBookings",
-        KafkaJsonSink.of(
-            kafka, options.getDeduplicatedBookingTopic(),
+        publish(
+            options, "deduplicatedBookings", options.getDeduplicatedBookingTopic(),
             BookingEvent::getVehicleId, EventJson::bookingToJson));
 
     if (options.getInventoryEnabled()) {
@@ -116,8 +121,8 @@ public final class FleetStreamProcessor {
                       .withIdleExpiry(duration(options.getVehicleIdleExpiry())));
       inventory.apply(
           "PublishInventoryUpdates",
-          KafkaJsonSink.of(
-              kafka, options.getInventoryTopic(),
+          publish(
+              options, "inventory", options.getInventoryTopic(),
               InventoryUpdate::getVehicleId, EventJson::inventoryUpdateToJson));
       if (options.getAvailableVehiclesEnabled()) {
         // In-process rather than a projection job reading the topic: one hop less towards the
@@ -211,8 +216,8 @@ public final class FleetStreamProcessor {
             .apply("SummariseLocationsPerMinute", SummariseLocationsPerMinute.create(lateness))
             .apply(
                 "PublishLocationMetrics",
-                KafkaJsonSink.of(
-                    kafka, options.getLocationMetricsTopic(),
+                publish(
+                    options, "locationMetrics", options.getLocationMetricsTopic(),
                     LocationMetrics::getLocationId, EventJson::locationMetricsToJson));
       }
 
@@ -236,8 +241,8 @@ public final class FleetStreamProcessor {
                     .withAllowedLateness(lateness))
             .apply(
                 "PublishEnrichedTelemetry",
-                KafkaJsonSink.of(
-                    kafka, options.getEnrichedTelemetryTopic(),
+                publish(
+                    options, "enrichedTelemetry", options.getEnrichedTelemetryTopic(),
                     EnrichedTelemetry::vehicleId, EventJson::enrichedTelemetryToJson));
       }
     }
@@ -257,8 +262,8 @@ public final class FleetStreamProcessor {
           .get(DetectDemandSpikes.WINDOWS)
           .apply(
               "PublishDemandWindows",
-              KafkaJsonSink.of(
-                  kafka, options.getDemandWindowsTopic(),
+              publish(
+                  options, "demandWindows", options.getDemandWindowsTopic(),
                   DemandWindow::getLocationId, EventJson::demandWindowToJson));
       alerts.add(demand.get(DetectDemandSpikes.ALERTS));
       deadLetters.add(
@@ -273,8 +278,8 @@ public final class FleetStreamProcessor {
           .apply("CollectAlerts", Flatten.pCollections())
           .apply(
               "PublishAlerts",
-              KafkaJsonSink.of(
-                  kafka, options.getAlertsTopic(),
+              publish(
+                  options, "alerts", options.getAlertsTopic(),
                   FleetStreamProcessor::alertKey, EventJson::alertToJson));
     }
 
@@ -282,9 +287,66 @@ public final class FleetStreamProcessor {
         .apply("CollectDeadLetters", Flatten.pCollections())
         .apply(
             "PublishDeadLetters",
-            KafkaJsonSink.of(
-                kafka, options.getDeadLetterTopic(),
+            publish(
+                options, "deadLetters", options.getDeadLetterTopic(),
                 DeadLetter::getSourceTopic, EventJson::deadLetterToJson));
+  }
+
+  /** The outputs --exactlyOnceOutputs can name. */
+  static final List<String> OUTPUTS =
+      List.of(
+          "alerts", "demandWindows", "locationMetrics", "inventory", "deadLetters",
+          "deduplicatedTelemetry", "deduplicatedBookings", "enrichedTelemetry");
+
+  /** For the option's help text. */
+  static final String OUTPUT_NAMES = String.join(", ", OUTPUTS);
+
+  /**
+   * The sink of one output: in Kafka transactions when --exactlyOnceOutputs names it, each topic
+   * in a sink group of its own so each topic's transactional state stands alone.
+   */
+  static <T> KafkaJsonSink<T> publish(
+      FleetPipelineOptions options,
+      String output,
+      String topic,
+      SerializableFunction<T, String> key,
+      SerializableFunction<T, String> json) {
+    KafkaJsonSink<T> sink = KafkaJsonSink.of(options.getBootstrapServers(), topic, key, json);
+    return exactlyOnceOutputs(options).contains(output)
+        ? sink.withExactlyOnce(options.getKafkaSinkShards(), options.getSinkGroupId() + "." + topic)
+        : sink;
+  }
+
+  /** The outputs named by --exactlyOnceOutputs; an unknown name is an error, not ignored. */
+  static Set<String> exactlyOnceOutputs(FleetPipelineOptions options) {
+    Set<String> names = new TreeSet<>();
+    for (String name : options.getExactlyOnceOutputs().split(",")) {
+      String trimmed = name.trim();
+      if (trimmed.isEmpty()) {
+        continue;
+      }
+      if (!OUTPUTS.contains(trimmed)) {
+        throw new IllegalArgumentException(
+            "--exactlyOnceOutputs: unknown output '" + trimmed + "'; known: " + OUTPUT_NAMES);
+      }
+      names.add(trimmed);
+    }
+    return names;
+  }
+
+  /**
+   * On Flink the exactly-once sink commits with checkpoints; without them it would fail deep in
+   * translation, so say what is missing up front.
+   */
+  static void requireCheckpointsForExactlyOnce(FleetPipelineOptions options) {
+    if (!exactlyOnceOutputs(options).isEmpty()
+        && options.getRunner().getSimpleName().equals("FlinkRunner")
+        && options.as(FlinkPipelineOptions.class).getCheckpointingInterval() <= 0) {
+      throw new IllegalArgumentException(
+          "--exactlyOnceOutputs (default alerts,demandWindows,locationMetrics) commit with"
+              + " Flink's checkpoints: set --checkpointingInterval (milliseconds), or pass"
+              + " --exactlyOnceOutputs= for plain at-least-once writes");
+    }
   }
 
   /** Alerts are keyed by their vehicle (so a vehicle's alerts stay in order), else location. */

@@ -6,6 +6,7 @@ import java.util.Map;
 import java.util.TreeMap;
 import org.apache.beam.sdk.schemas.AutoValueSchema;
 import org.apache.beam.sdk.schemas.annotations.DefaultSchema;
+import org.apache.beam.sdk.schemas.annotations.SchemaFieldNumber;
 import org.checkerframework.checker.nullness.qual.Nullable;
 import org.joda.time.Instant;
 
@@ -17,25 +18,33 @@ import org.joda.time.Instant;
 @DefaultSchema(AutoValueSchema.class)
 @AutoValue
 public abstract class Alert {
+  @SchemaFieldNumber("0")
   public abstract String getAlertId();
 
+  @SchemaFieldNumber("1")
   public abstract AlertType getType();
 
+  @SchemaFieldNumber("2")
   public abstract AlertSeverity getSeverity();
 
   /** The vehicle concerned; null for location alerts (demand spikes). */
+  @SchemaFieldNumber("3")
   public abstract @Nullable String getVehicleId();
 
   /** The location concerned, when known. */
+  @SchemaFieldNumber("4")
   public abstract @Nullable String getLocationId();
 
   /** Event time of the event (or window end) that raised the alert. */
+  @SchemaFieldNumber("5")
   public abstract Instant getEventTime();
 
   /** Wall-clock time at which the pipeline raised the alert. */
+  @SchemaFieldNumber("6")
   public abstract Instant getDetectedAt();
 
   /** Type-specific facts (battery_pct, vehicle_type, window_start, ...), as strings. */
+  @SchemaFieldNumber("7")
   public abstract Map<String, String> getDetails();
 
   public static Builder builder() {

@@ -3,6 +3,7 @@ package com.mobilitycorp.fleet.model;
 import com.google.auto.value.AutoValue;
 import org.apache.beam.sdk.schemas.AutoValueSchema;
 import org.apache.beam.sdk.schemas.annotations.DefaultSchema;
+import org.apache.beam.sdk.schemas.annotations.SchemaFieldNumber;
 import org.checkerframework.checker.nullness.qual.Nullable;
 import org.joda.time.Instant;
 
@@ -17,23 +18,31 @@ import org.joda.time.Instant;
 @AutoValue
 public abstract class BookingEvent implements VehicleEvent {
   @Override
+  @SchemaFieldNumber("0")
   public abstract String getEventId();
 
+  @SchemaFieldNumber("1")
   public abstract BookingEventType getEventType();
 
+  @SchemaFieldNumber("2")
   public abstract String getBookingId();
 
   @Override
+  @SchemaFieldNumber("3")
   public abstract String getVehicleId();
 
   /** Where the vehicle was picked up (created/started) or returned (return_completed). */
+  @SchemaFieldNumber("4")
   public abstract String getLocationId();
 
   @Override
+  @SchemaFieldNumber("5")
   public abstract Instant getEventTime();
 
+  @SchemaFieldNumber("6")
   public abstract Instant getBookingStart();
 
+  @SchemaFieldNumber("7")
   public abstract @Nullable Instant getBookingEnd();
 
   public static Builder builder() {

@@ -3,6 +3,7 @@ package com.mobilitycorp.fleet.model;
 import com.google.auto.value.AutoValue;
 import org.apache.beam.sdk.schemas.AutoValueSchema;
 import org.apache.beam.sdk.schemas.annotations.DefaultSchema;
+import org.apache.beam.sdk.schemas.annotations.SchemaFieldNumber;
 import org.checkerframework.checker.nullness.qual.Nullable;
 import org.joda.time.Instant;
 
@@ -16,26 +17,35 @@ import org.joda.time.Instant;
 @DefaultSchema(AutoValueSchema.class)
 @AutoValue
 public abstract class DemandWindow {
+  @SchemaFieldNumber("0")
   public abstract String getLocationId();
 
+  @SchemaFieldNumber("1")
   public abstract Instant getWindowStart();
 
+  @SchemaFieldNumber("2")
   public abstract Instant getWindowEnd();
 
+  @SchemaFieldNumber("3")
   public abstract long getBookingCount();
 
   /** Mean count of the previous windows of the history (empty ones count 0); null = no history. */
+  @SchemaFieldNumber("4")
   public abstract @Nullable Double getBaseline();
 
   /** bookingCount / baseline; null without a baseline or with a baseline of 0. */
+  @SchemaFieldNumber("5")
   public abstract @Nullable Double getRatio();
 
   /** How many previous windows the baseline averages (fewer in a location's first hour). */
+  @SchemaFieldNumber("6")
   public abstract int getHistoryWindows();
 
+  @SchemaFieldNumber("7")
   public abstract boolean getSpike();
 
   /** 0 for the first publication of the window, +1 for each correction. */
+  @SchemaFieldNumber("8")
   public abstract int getRevision();
 
   public static Builder builder() {

@@ -5,6 +5,7 @@ import java.util.EnumSet;
 import java.util.Set;
 import org.apache.beam.sdk.schemas.AutoValueSchema;
 import org.apache.beam.sdk.schemas.annotations.DefaultSchema;
+import org.apache.beam.sdk.schemas.annotations.SchemaFieldNumber;
 import org.checkerframework.checker.nullness.qual.Nullable;
 
 /**
@@ -28,22 +29,29 @@ public abstract class EnrichedTelemetry {
     WEATHER
   }
 
+  @SchemaFieldNumber("0")
   public abstract TelemetryEvent getTelemetry();
 
+  @SchemaFieldNumber("1")
   public abstract @Nullable VehicleMetadata getVehicle();
 
   /** The zone whose geofence contains the position; null between zones. */
+  @SchemaFieldNumber("2")
   public abstract @Nullable LocationMetadata getZone();
 
   /** The vehicle's home city (its home location's city). */
+  @SchemaFieldNumber("3")
   public abstract @Nullable String getHomeCity();
 
   /** Metres inside the home city's operating area; negative = outside. */
+  @SchemaFieldNumber("4")
   public abstract @Nullable Double getMetresInsideOperatingArea();
 
   /** The zone whose weather applies: the containing zone, else the nearest one near enough. */
+  @SchemaFieldNumber("5")
   public abstract @Nullable String getWeatherLocationId();
 
+  @SchemaFieldNumber("6")
   public abstract @Nullable WeatherObservation getWeather();
 
   public static Builder builder() {

@@ -3,6 +3,7 @@ package com.mobilitycorp.fleet.model;
 import com.google.auto.value.AutoValue;
 import org.apache.beam.sdk.schemas.AutoValueSchema;
 import org.apache.beam.sdk.schemas.annotations.DefaultSchema;
+import org.apache.beam.sdk.schemas.annotations.SchemaFieldNumber;
 import org.checkerframework.checker.nullness.qual.Nullable;
 import org.joda.time.Instant;
 
@@ -17,41 +18,54 @@ import org.joda.time.Instant;
 @DefaultSchema(AutoValueSchema.class)
 @AutoValue
 public abstract class InventoryUpdate {
+  @SchemaFieldNumber("0")
   public abstract String getVehicleId();
 
+  @SchemaFieldNumber("1")
   public abstract VehicleStatus getStatus();
 
   /** The open booking holding the vehicle (reserved or on trip); null otherwise. */
+  @SchemaFieldNumber("2")
   public abstract @Nullable String getBookingId();
 
   /**
    * The station/zone of the vehicle's last booking event (pick-up or return location); null when
    * no booking event has been seen for the vehicle yet.
    */
+  @SchemaFieldNumber("3")
   public abstract @Nullable String getLocationId();
 
+  @SchemaFieldNumber("4")
   public abstract @Nullable Double getLat();
 
+  @SchemaFieldNumber("5")
   public abstract @Nullable Double getLon();
 
   /** State of charge 0..100 (GBFS current_fuel_percent is this / 100). */
+  @SchemaFieldNumber("6")
   public abstract @Nullable Double getBatteryPct();
 
   /** GBFS current_range_meters, as the unit estimates it. */
+  @SchemaFieldNumber("7")
   public abstract @Nullable Double getEstimatedRangeM();
 
   /** operational_status of the newest telemetry. */
+  @SchemaFieldNumber("8")
   public abstract @Nullable OperationalStatus getOperationalStatus();
 
   /** Event time of the newest telemetry (GBFS last_reported); null if none yet. */
+  @SchemaFieldNumber("9")
   public abstract @Nullable Instant getLastReported();
 
   /** Event time of the newest information in this update (telemetry or booking event). */
+  @SchemaFieldNumber("10")
   public abstract Instant getAsOf();
 
   /** Per-vehicle sequence number, +1 on every update of that vehicle. */
+  @SchemaFieldNumber("11")
   public abstract long getRevision();
 
+  @SchemaFieldNumber("12")
   public abstract InventoryUpdateReason getReason();
 
   public static Builder builder() {

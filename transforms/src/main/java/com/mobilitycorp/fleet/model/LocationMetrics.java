@@ -3,6 +3,7 @@ package com.mobilitycorp.fleet.model;
 import com.google.auto.value.AutoValue;
 import org.apache.beam.sdk.schemas.AutoValueSchema;
 import org.apache.beam.sdk.schemas.annotations.DefaultSchema;
+import org.apache.beam.sdk.schemas.annotations.SchemaFieldNumber;
 import org.joda.time.Instant;
 
 /**
@@ -12,26 +13,35 @@ import org.joda.time.Instant;
 @DefaultSchema(AutoValueSchema.class)
 @AutoValue
 public abstract class LocationMetrics {
+  @SchemaFieldNumber("0")
   public abstract String getLocationId();
 
+  @SchemaFieldNumber("1")
   public abstract Instant getWindowStart();
 
+  @SchemaFieldNumber("2")
   public abstract Instant getWindowEnd();
 
+  @SchemaFieldNumber("3")
   public abstract long getReadings();
 
   /** 100 x readings on trip / readings. */
+  @SchemaFieldNumber("4")
   public abstract double getUtilizationPct();
 
+  @SchemaFieldNumber("5")
   public abstract double getAvgBatteryPct();
 
   /** Distinct vehicles that reported. */
+  @SchemaFieldNumber("6")
   public abstract long getVehicles();
 
   /** Distinct vehicles that reported as available. */
+  @SchemaFieldNumber("7")
   public abstract long getVehiclesAvailable();
 
   /** 0 for the first emission of the minute, +1 for each correction. */
+  @SchemaFieldNumber("8")
   public abstract long getRevision();
 
   public static LocationMetrics create(String locationId, Instant windowStart, Instant windowEnd,

@@ -3,6 +3,7 @@ package com.mobilitycorp.fleet.model;
 import com.google.auto.value.AutoValue;
 import org.apache.beam.sdk.schemas.AutoValueSchema;
 import org.apache.beam.sdk.schemas.annotations.DefaultSchema;
+import org.apache.beam.sdk.schemas.annotations.SchemaFieldNumber;
 import org.checkerframework.checker.nullness.qual.Nullable;
 import org.joda.time.Instant;
 
@@ -14,39 +15,52 @@ import org.joda.time.Instant;
 @AutoValue
 public abstract class TelemetryEvent implements VehicleEvent {
   @Override
+  @SchemaFieldNumber("0")
   public abstract String getEventId();
 
   @Override
+  @SchemaFieldNumber("1")
   public abstract String getVehicleId();
 
   @Override
+  @SchemaFieldNumber("2")
   public abstract Instant getEventTime();
 
   /** WGS84 latitude, degrees. */
+  @SchemaFieldNumber("3")
   public abstract double getLat();
 
   /** WGS84 longitude, degrees. */
+  @SchemaFieldNumber("4")
   public abstract double getLon();
 
   /** State of charge, 0..100. */
+  @SchemaFieldNumber("5")
   public abstract double getBatteryPct();
 
+  @SchemaFieldNumber("6")
   public abstract OperationalStatus getOperationalStatus();
 
+  @SchemaFieldNumber("7")
   public abstract @Nullable Double getSpeedKmh();
 
   /** Direction of travel, degrees clockwise from north. */
+  @SchemaFieldNumber("8")
   public abstract @Nullable Double getHeadingDeg();
 
+  @SchemaFieldNumber("9")
   public abstract @Nullable Double getOdometerKm();
 
   /** GPS horizontal accuracy (metres); large values mean the position is not to be trusted. */
+  @SchemaFieldNumber("10")
   public abstract @Nullable Double getGpsAccuracyM();
 
   /** The unit's own range estimate (GBFS current_range_meters). */
+  @SchemaFieldNumber("11")
   public abstract @Nullable Double getEstimatedRangeM();
 
   /** Lock state of scooters and bikes; null for cars. */
+  @SchemaFieldNumber("12")
   public abstract @Nullable Boolean getLocked();
 
   public static Builder builder() {

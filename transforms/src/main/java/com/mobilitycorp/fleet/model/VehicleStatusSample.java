@@ -3,6 +3,7 @@ package com.mobilitycorp.fleet.model;
 import com.google.auto.value.AutoValue;
 import org.apache.beam.sdk.schemas.AutoValueSchema;
 import org.apache.beam.sdk.schemas.annotations.DefaultSchema;
+import org.apache.beam.sdk.schemas.annotations.SchemaFieldNumber;
 import org.checkerframework.checker.nullness.qual.Nullable;
 import org.joda.time.Instant;
 
@@ -14,26 +15,34 @@ import org.joda.time.Instant;
 @DefaultSchema(AutoValueSchema.class)
 @AutoValue
 public abstract class VehicleStatusSample {
+  @SchemaFieldNumber("0")
   public abstract String getVehicleId();
 
   /** The reading's event time (for a span: its start). */
+  @SchemaFieldNumber("1")
   public abstract Instant getTime();
 
+  @SchemaFieldNumber("2")
   public abstract VehicleStatus getStatus();
 
   /** Where the vehicle belongs now: its booking's pick-up or return zone, else its home location. */
+  @SchemaFieldNumber("3")
   public abstract String getLocationId();
 
   /** {@link VehicleType} in wire spelling, or "unknown" without vehicle metadata. */
+  @SchemaFieldNumber("4")
   public abstract String getVehicleType();
 
   /** True for a reading; false for the span a reading stands for. */
+  @SchemaFieldNumber("5")
   public abstract boolean getReading();
 
   /** The reading's battery (readings only). */
+  @SchemaFieldNumber("6")
   public abstract @Nullable Double getBatteryPct();
 
   /** The span's length (spans only; 0 for readings). */
+  @SchemaFieldNumber("7")
   public abstract long getSpanMillis();
 
   public static VehicleStatusSample reading(String vehicleId, Instant time, VehicleStatus status,

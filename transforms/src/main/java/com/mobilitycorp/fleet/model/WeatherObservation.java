@@ -3,6 +3,7 @@ package com.mobilitycorp.fleet.model;
 import com.google.auto.value.AutoValue;
 import org.apache.beam.sdk.schemas.AutoValueSchema;
 import org.apache.beam.sdk.schemas.annotations.DefaultSchema;
+import org.apache.beam.sdk.schemas.annotations.SchemaFieldNumber;
 import org.joda.time.Instant;
 
 /**
@@ -12,19 +13,26 @@ import org.joda.time.Instant;
 @DefaultSchema(AutoValueSchema.class)
 @AutoValue
 public abstract class WeatherObservation {
+  @SchemaFieldNumber("0")
   public abstract String getObservationId();
 
+  @SchemaFieldNumber("1")
   public abstract String getLocationId();
 
+  @SchemaFieldNumber("2")
   public abstract Instant getObservedAt();
 
+  @SchemaFieldNumber("3")
   public abstract double getTemperatureC();
 
   /** Precipitation intensity, mm per hour. */
+  @SchemaFieldNumber("4")
   public abstract double getPrecipitationMmH();
 
+  @SchemaFieldNumber("5")
   public abstract double getWindSpeedKmh();
 
+  @SchemaFieldNumber("6")
   public abstract WeatherCondition getCondition();
 
   public static WeatherObservation create(

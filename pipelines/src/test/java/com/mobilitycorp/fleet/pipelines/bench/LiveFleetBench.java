@@ -53,6 +53,8 @@ final class LiveFleetBench implements AutoCloseable {
   final List<String> pipelineArgs = new ArrayList<>();
   final int vehicles;
   final FleetSimulator simulator;
+  /** Broker, database and checkpoint data of this run. */
+  final Path workDir;
   final LocalKafka kafka;
   final LocalPostgres postgres;
   private @Nullable PipelineResult job;
@@ -96,7 +98,7 @@ final class LiveFleetBench implements AutoCloseable {
     Duration simulated = Duration.standardSeconds(backfill + warmup + measure + 60);
     this.vehicles = vehiclesFor(rate, start, simulated);
     this.simulator = new FleetSimulator(config(vehicles, start, simulated));
-    Path workDir = Files.createTempDirectory("fleet-latency-bench");
+    this.workDir = Files.createTempDirectory("fleet-latency-bench");
     this.kafka = LocalKafka.start(workDir.resolve("kafka"), 0);
     this.postgres = LocalPostgres.start(workDir.resolve("postgres"), 0);
     kafka.createTopics(FleetTopics.all());
@@ -114,6 +116,10 @@ final class LiveFleetBench implements AutoCloseable {
                 "--flinkMaster=[local]",
                 "--parallelism=2",
                 "--attachedMode=false",
+                "--flinkConfDir=" + Path.of("flink-conf/local").toAbsolutePath(),
+                "--checkpointingInterval=1000",
+                "--stateBackend=rocksdb",
+                "--stateBackendStoragePath=" + workDir.resolve("checkpoints").toUri(),
                 "--bootstrapServers=" + kafka.bootstrapServers(),
                 "--consumerGroup=" + consumerGroup,
                 "--jdbcUrl=" + postgres.jdbcUrl(),

@@ -98,6 +98,8 @@ public final class TelemetryToAlertLatencyBench {
     props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
     props.put(ConsumerConfig.GROUP_ID_CONFIG, "alert-latency-reader");
     props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+    // Exactly-once output: an alert counts once its transaction committed.
+    props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
     try (KafkaConsumer<String, String> consumer =
         new KafkaConsumer<>(props, new StringDeserializer(), new StringDeserializer())) {
       consumer.subscribe(List.of(FleetTopics.ALERTS));

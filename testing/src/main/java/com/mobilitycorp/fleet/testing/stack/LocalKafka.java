@@ -162,6 +162,7 @@ public final class LocalKafka implements AutoCloseable {
           }
         }
         if (retriable == null) {
+          awaitLeaders(admin, partitionsByTopic.keySet(), deadline);
           return;
         }
         if (System.nanoTime() > deadline) {
@@ -173,6 +174,31 @@ public final class LocalKafka implements AutoCloseable {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("interrupted while creating topics", e);
+    }
+  }
+
+  /**
+   * Waits until every partition of the topics has a leader: a producer that writes earlier gets
+   * NOT_LEADER errors and retries, and under load such retries can fail the send.
+   */
+  private static void awaitLeaders(Admin admin, java.util.Collection<String> topics, long deadline)
+      throws InterruptedException {
+    while (true) {
+      try {
+        boolean allLed =
+            admin.describeTopics(topics).allTopicNames().get(30, TimeUnit.SECONDS).values().stream()
+                .flatMap(d -> d.partitions().stream())
+                .allMatch(p -> p.leader() != null && !p.leader().isEmpty());
+        if (allLed) {
+          return;
+        }
+      } catch (ExecutionException | TimeoutException e) {
+        // Not described yet: try again until the deadline.
+      }
+      if (System.nanoTime() > deadline) {
+        throw new IllegalStateException("no leader for some partitions of " + topics);
+      }
+      StackSupport.pause();
     }
   }
 
