@@ -28,9 +28,21 @@ public final class FlinkClusterMain {
         PipelineOptionsFactory.fromArgs(args).withValidation().as(FleetPipelineOptions.class);
     options.setRunner(FlinkRunner.class);
     options.setStreaming(true);
+    FlinkPipelineOptions flink = options.as(FlinkPipelineOptions.class);
     // executeAsync: return with a job handle instead of blocking until the (unbounded) job ends.
-    options.as(FlinkPipelineOptions.class).setAttachedMode(false);
+    flink.setAttachedMode(false);
+    if (flink.getShutdownSourcesAfterIdleMs() == -1) {
+      // Checkpointing is the cluster's (execution.checkpointing.* in flink-conf.yaml), which the
+      // runner cannot see: without --checkpointingInterval it assumes none and shuts idle
+      // sources down at once. The finished Impulse then ends the input of ReferenceData's
+      // PeriodicSequence, whose operator loops forever on its self-rescheduling timer in
+      // finish(): no barrier passes that task again, and with aligned checkpoints the whole
+      // job stalls at its first checkpoint. Keeping idle sources alive avoids it.
+      flink.setShutdownSourcesAfterIdleMs(Long.MAX_VALUE);
+    }
     Pipeline pipeline = Pipeline.create(options);
+    // Before build(): the state coders are inferred while the topology is applied.
+    NameOrderedAutoValueSchema.register(pipeline);
     FleetStreamProcessor.build(pipeline, options);
     PipelineResult result = pipeline.run();
     System.out.println("Fleet stream processor submitted; state " + result.getState());
