@@ -43,6 +43,20 @@ final class NameOrderedAutoValueSchema extends AutoValueSchema {
     return inferred == null ? null : nameOrdered(inferred);
   }
 
+  // The registry asks each provider in turn and takes the first non-null answer; the inherited
+  // methods would fail on a foreign type instead of answering null.
+  @Override
+  public <T> org.apache.beam.sdk.transforms.SerializableFunction<T, org.apache.beam.sdk.values.Row>
+      toRowFunction(TypeDescriptor<T> type) {
+    return annotatedAutoValue(type.getRawType()) ? super.toRowFunction(type) : null;
+  }
+
+  @Override
+  public <T> org.apache.beam.sdk.transforms.SerializableFunction<org.apache.beam.sdk.values.Row, T>
+      fromRowFunction(TypeDescriptor<T> type) {
+    return annotatedAutoValue(type.getRawType()) ? super.fromRowFunction(type) : null;
+  }
+
   private static boolean annotatedAutoValue(Class<?> type) {
     for (Class<?> c = type; c != null; c = c.getSuperclass()) {
       DefaultSchema annotation = c.getAnnotation(DefaultSchema.class);

@@ -101,7 +101,7 @@ public final class FlinkCli {
   public Result execute(List<String> args) {
     Result result = tryExecute(args);
     if (result.exitCode() != 0) {
-      throw new IllegalStateException("flink " + String.join(" ", args) + " exited with " + result.exitCode()
+      throw new IllegalStateException("flink " + args.get(0) + " exited with " + result.exitCode()
           + " (" + result.log() + "):\n" + tail(result.output(), 40));
     }
     return result;
@@ -127,7 +127,7 @@ public final class FlinkCli {
       Process process = builder.start();
       if (!process.waitFor(COMMAND_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
         process.destroyForcibly().waitFor();
-        throw new IllegalStateException("flink " + String.join(" ", args) + " timed out after "
+        throw new IllegalStateException("flink " + args.get(0) + " timed out after "
             + COMMAND_TIMEOUT + "; " + log + ":\n" + StackSupport.tail(log, 40));
       }
       return new Result(command, process.exitValue(), Files.readString(log, StandardCharsets.UTF_8), log);
@@ -142,7 +142,7 @@ public final class FlinkCli {
   private static String parse(Pattern pattern, Result result, String what) {
     Matcher m = pattern.matcher(result.output());
     if (!m.find()) {
-      throw new IllegalStateException("no " + what + " in the output of flink " + result.command()
+      throw new IllegalStateException("no " + what + " in the output of flink " + result.command().get(result.command().indexOf("org.apache.flink.client.cli.CliFrontend") + 1)
           + " (" + result.log() + "):\n" + tail(result.output(), 40));
     }
     return m.group(1);
