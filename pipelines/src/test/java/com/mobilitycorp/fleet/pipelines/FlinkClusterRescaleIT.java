@@ -148,6 +148,8 @@ class FlinkClusterRescaleIT {
     Map<String, String> expectedRows = expectedAvailableVehicles(simulator);
     assertThat("every vehicle reports in an hour", expectedRows.size(), is(1500));
 
+    log(telemetryIds.size() + " telemetry and " + bookingIds.size() + " booking originals, "
+        + expectedDeadLetters.size() + " malformed records in Kafka");
     Path jar = jobJar();
     FlinkCli flink = cluster.cli();
     List<String> args = List.of(
@@ -171,7 +173,10 @@ class FlinkClusterRescaleIT {
       int[] parallelisms = {2, 4, 1};
       for (int step = 0; step < parallelisms.length; step++) {
         String job = flink.run(jar, parallelisms[step], savepoint, args);
+        log("submitted " + job + " at parallelism " + parallelisms[step]
+            + (savepoint == null ? "" : " from " + savepoint));
         cluster.awaitJobRunning(job, STEP_TIMEOUT);
+        log("running; outputs so far " + reader.counts());
         if (savepoint != null) {
           assertThat("job " + job + " restored the savepoint", cluster.restoredFrom(job) != null
               && strip(cluster.restoredFrom(job)).equals(strip(savepoint)), is(true));
@@ -181,9 +186,11 @@ class FlinkClusterRescaleIT {
           int target = total * (step + 1) / 3;
           reader.pollUntil(() -> reader.records(telemetryOut).size() >= target, STEP_TIMEOUT,
               "a third more of the telemetry at parallelism " + parallelisms[step]);
+          log("stopping with a savepoint at " + reader.records(telemetryOut).size() + "/" + total);
           savepoint = flink.stopWithSavepoint(job, cluster.savepointsDir());
           cluster.awaitJobState(job, "FINISHED", STEP_TIMEOUT);
           reader.readToEnd(Duration.ofSeconds(30));
+          log("stopped; savepoint " + savepoint + "; telemetry out " + reader.records(telemetryOut).size());
           assertThat("stopped part-way through the backlog at parallelism " + parallelisms[step],
               reader.records(telemetryOut).size(), lessThan(total));
         } else {
@@ -194,6 +201,7 @@ class FlinkClusterRescaleIT {
                     && reader.records(FleetTopics.DEAD_LETTER).size() >= expectedDeadLetters.size(),
                 STEP_TIMEOUT, "every expected output at parallelism 1");
             awaitTableEquals(expectedRows, STEP_TIMEOUT);
+            log("every output complete: " + reader.counts());
           } finally {
             flink.cancel(job);
           }
@@ -230,6 +238,13 @@ class FlinkClusterRescaleIT {
   }
 
   // --- helpers --------------------------------------------------------------------------------
+
+  private static final long STARTED = System.nanoTime();
+
+  /** Step timings in the failsafe report's output file. */
+  private static void log(String message) {
+    System.out.printf("[%6.1f s] %s%n", (System.nanoTime() - STARTED) / 1e9, message);
+  }
 
   private static Path path(String property, String fallback) {
     return Paths.get(System.getProperty(property, fallback));
