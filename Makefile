@@ -2,10 +2,12 @@
 MVN ?= mvn -B
 SHELL := /bin/bash
 
-.PHONY: build test run bench classpaths clean clean-local help
+.PHONY: build package test run cluster-demo bench classpaths clean clean-local help
 
 help:
 	@echo "make run    - start Kafka + PostgreSQL + simulated fleet + the job on FlinkRunner (Ctrl-C stops)"
+	@echo "make package      - the job jar for Flink clusters: pipelines/target/fleet-pipelines-*-job.jar"
+	@echo "make cluster-demo - the job on a local Flink session cluster: submit, savepoint, cancel, restore"
 	@echo "make test   - unit tests (DirectRunner + TestStream) and integration tests (real Kafka, FlinkRunner)"
 	@echo "make bench  - benchmarks (real Kafka, PostgreSQL, FlinkRunner); results in bench/results/"
 	@echo "make build  - compile and install the modules without tests"
@@ -17,12 +19,20 @@ build:
 test:
 	$(MVN) install
 
+# One shaded job jar for `flink run` (pipelines' package phase builds it; Flink itself is provided by
+# the cluster), plus the flink-cluster classpath the local session cluster starts from.
+package:
+	$(MVN) -q package -DskipTests
+
 classpaths: build
 	cd testing && $(MVN) -q dependency:build-classpath -Dmdep.outputFile=target/classpath.txt
 	cd pipelines && $(MVN) -q dependency:build-classpath -Dmdep.outputFile=target/classpath.txt
 
 run: classpaths
 	testing/scripts/run-local.sh
+
+cluster-demo: classpaths
+	testing/scripts/cluster-demo.sh
 
 # Benchmarks are mains, not tests: they measure, and write Markdown to bench/results/.
 JVM_OPENS = $(shell sed -n 's:.*<flink.jvm.opens>\(.*\)</flink.jvm.opens>.*:\1:p' pom.xml)
