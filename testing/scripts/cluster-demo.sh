@@ -20,6 +20,9 @@ SPEED=${SPEED:-1000}
 PARALLELISM=${PARALLELISM:-4}
 OBSERVE_SECONDS=${OBSERVE_SECONDS:-30}
 JOB_ARGS=${JOB_ARGS:-}
+# A fresh job gets an exactly-once sink identity of its own (Kafka keeps earlier demos' state in
+# WORK_DIR); the resubmission from the savepoint reuses it.
+sink_group="fleet-demo-$(date +%s)"
 
 TESTING_CP="testing/target/classes:$(cat testing/target/classpath.txt)"
 JOB_JAR=$(ls pipelines/target/fleet-pipelines-*-job.jar)
@@ -76,7 +79,7 @@ java -cp "$TESTING_CP" -Dorg.slf4j.simpleLogger.defaultLogLevel=warn \
   --job-jar="$JOB_JAR" --bootstrap-servers="127.0.0.1:$KAFKA_PORT" --jdbc-url="$jdbc_url" \
   --work-dir="$WORK_DIR/flink" --classpath-file=flink-cluster/target/classpath.txt \
   --config=flink-conf/cluster/flink-conf.yaml --rest-port="$FLINK_REST_PORT" \
-  --parallelism="$PARALLELISM" --observe-seconds="$OBSERVE_SECONDS" -- $JOB_ARGS &
+  --parallelism="$PARALLELISM" --observe-seconds="$OBSERVE_SECONDS" -- --sinkGroupId="$sink_group" $JOB_ARGS &
 demo_pid=$!
 pids+=("$demo_pid")
 status=0

@@ -5,6 +5,9 @@ import org.apache.beam.runners.flink.FlinkRunner;
 import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.PipelineResult;
 import org.apache.beam.sdk.options.PipelineOptionsFactory;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.GlobalConfiguration;
+import org.apache.flink.streaming.api.environment.ExecutionCheckpointingOptions;
 
 /**
  * Entry point of the job jar on a Flink cluster: {@code flink run -d [-p N] [-s SAVEPOINT]
@@ -40,9 +43,15 @@ public final class FlinkClusterMain {
       // job stalls at its first checkpoint. Keeping idle sources alive avoids it.
       flink.setShutdownSourcesAfterIdleMs(Long.MAX_VALUE);
     }
+    if (flink.getCheckpointingInterval() == -1) {
+      // The exactly-once Kafka sink's stable input needs the interval in the job's options (the
+      // runner refuses it otherwise); take the cluster's, so flink-conf.yaml stays the one place.
+      Configuration cluster = GlobalConfiguration.loadConfiguration();
+      cluster
+          .getOptional(ExecutionCheckpointingOptions.CHECKPOINTING_INTERVAL)
+          .ifPresent(interval -> flink.setCheckpointingInterval(interval.toMillis()));
+    }
     Pipeline pipeline = Pipeline.create(options);
-    // Before build(): the state coders are inferred while the topology is applied.
-    NameOrderedAutoValueSchema.register(pipeline);
     FleetStreamProcessor.build(pipeline, options);
     PipelineResult result = pipeline.run();
     System.out.println("Fleet stream processor submitted; state " + result.getState());
