@@ -1,5 +1,15 @@
 package com.mobilitycorp.fleet.pipelines;
 
+import static com.mobilitycorp.fleet.pipelines.FleetExpectations.availableVehiclesTable;
+import static com.mobilitycorp.fleet.pipelines.FleetExpectations.awaitTableEquals;
+import static com.mobilitycorp.fleet.pipelines.FleetExpectations.eventIds;
+import static com.mobilitycorp.fleet.pipelines.FleetExpectations.expectedAvailableVehicles;
+import static com.mobilitycorp.fleet.pipelines.FleetExpectations.newer;
+import static com.mobilitycorp.fleet.pipelines.FleetExpectations.row;
+import static com.mobilitycorp.fleet.pipelines.FleetExpectations.sorted;
+import static com.mobilitycorp.fleet.pipelines.FleetExpectations.text;
+import static com.mobilitycorp.fleet.pipelines.FleetExpectations.typeOf;
+import static com.mobilitycorp.fleet.pipelines.FleetExpectations.yesterdayMorningRush;
 import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.greaterThan;
@@ -23,7 +33,6 @@ import com.mobilitycorp.fleet.testing.simulator.FleetSimulator;
 import com.mobilitycorp.fleet.testing.simulator.ReferenceDataWriter;
 import com.mobilitycorp.fleet.testing.simulator.SimulatedMessage;
 import com.mobilitycorp.fleet.testing.simulator.SimulatorConfig;
-import com.mobilitycorp.fleet.testing.simulator.VehicleTruth;
 import com.mobilitycorp.fleet.testing.stack.LocalKafka;
 import com.mobilitycorp.fleet.testing.stack.LocalPostgres;
 import com.mobilitycorp.fleet.transforms.DetectBatteryDrainModel;
@@ -202,11 +211,11 @@ class FleetStreamProcessorIntegrationTest {
             OUTPUT_TIMEOUT,
             "every expected output");
         // The read model converges once the last throttled position refresh has been flushed.
-        awaitTableEquals(expectedRows, OUTPUT_TIMEOUT);
+        awaitTableEquals(postgres, expectedRows, OUTPUT_TIMEOUT);
       } finally {
         job.cancel();
       }
-      assertThat(availableVehiclesTable(), equalTo(expectedRows));
+      assertThat(availableVehiclesTable(postgres), equalTo(expectedRows));
       // Whatever the job wrote before it stopped: an extra copy would show up here.
       reader.readToEnd(Duration.ofSeconds(30));
 
@@ -791,12 +800,13 @@ class FleetStreamProcessorIntegrationTest {
                 "--flinkMaster=[local]",
                 "--parallelism=2",
                 "--attachedMode=false",
-                // As make run: RocksDB state, checkpoints every second, Kafka output in
-                // transactions that commit with them (the readers read committed).
+                // Checkpoints every second and the transactional outputs committing with them
+                // (the readers read committed), as make run. State on the heap: these tests check
+                // the topology's results; RocksDB runs in make run, FlinkClusterRescaleIT and
+                // S3CheckpointIntegrationTest (on two busy cores it made this class's heaviest
+                // job crawl past its deadline in one run of three).
                 "--flinkConfDir=" + Path.of("../flink-conf/local").toAbsolutePath().normalize(),
                 "--checkpointingInterval=1000",
-                "--stateBackend=rocksdb",
-                "--stateBackendStoragePath=" + workDir.resolve("checkpoints").toUri(),
                 // Each job here starts from scratch: its transactional state must be its own.
                 "--sinkGroupId=it-" + java.util.UUID.randomUUID(),
                 "--bootstrapServers=" + kafka.bootstrapServers()));
@@ -805,102 +815,6 @@ class FleetStreamProcessorIntegrationTest {
         PipelineOptionsFactory.fromArgs(args.toArray(new String[0])).as(FleetPipelineOptions.class);
     options.setStreaming(true);
     return options;
-  }
-
-  /** The simulator's ground truth as available_vehicles rows, for every vehicle that reported. */
-  private static Map<String, String> expectedAvailableVehicles(FleetSimulator simulator) {
-    Map<String, String> rows = new TreeMap<>();
-    for (VehicleTruth truth : simulator.finalFleetState().values()) {
-      if (truth.lastEventTime() != null) {
-        rows.put(
-            truth.vehicleId(),
-            row(truth.status().mdsName(), truth.bookingId(), truth.lat(), truth.lon(),
-                truth.batteryPct(), typeOf(truth.vehicleId(), simulator)));
-      }
-    }
-    return rows;
-  }
-
-  private static String typeOf(String vehicleId, FleetSimulator simulator) {
-    for (VehicleMetadata v : simulator.vehicles()) {
-      if (v.getVehicleId().equals(vehicleId)) {
-        return EventJson.wire(v.getVehicleType());
-      }
-    }
-    throw new AssertionError("unknown vehicle " + vehicleId);
-  }
-
-  private static String row(
-      String status, String bookingId, double lat, double lon, double battery, String type) {
-    return String.format(
-        java.util.Locale.ROOT, "%s booking=%s at %.6f,%.6f battery=%.1f type=%s",
-        status, bookingId, lat, lon, battery, type);
-  }
-
-  private static String text(JsonNode node) {
-    return node == null || node.isNull() ? null : node.asText();
-  }
-
-  private static boolean newer(JsonNode a, JsonNode b) {
-    int byAsOf =
-        Instant.parse(a.get("as_of").asText()).compareTo(Instant.parse(b.get("as_of").asText()));
-    return byAsOf != 0 ? byAsOf > 0 : a.get("revision").asLong() > b.get("revision").asLong();
-  }
-
-  private static Map<String, String> availableVehiclesTable() throws Exception {
-    Map<String, String> rows = new TreeMap<>();
-    try (Connection c =
-            DriverManager.getConnection(postgres.jdbcUrl(), postgres.user(), postgres.password());
-        Statement st = c.createStatement();
-        ResultSet rs =
-            st.executeQuery(
-                "SELECT vehicle_id, status, booking_id, lat, lon, battery_pct, vehicle_type"
-                    + " FROM available_vehicles")) {
-      while (rs.next()) {
-        rows.put(
-            rs.getString(1),
-            row(rs.getString(2), rs.getString(3), rs.getDouble(4), rs.getDouble(5),
-                rs.getDouble(6), rs.getString(7)));
-      }
-    }
-    return rows;
-  }
-
-  /** Polls the table (every 0.5 s) until it equals {@code expected} or the timeout passes. */
-  private static void awaitTableEquals(Map<String, String> expected, Duration timeout)
-      throws Exception {
-    long deadline = System.nanoTime() + timeout.toNanos();
-    while (!availableVehiclesTable().equals(expected) && System.nanoTime() < deadline) {
-      Thread.sleep(500);
-    }
-  }
-
-  /**
-   * 07:00 UTC yesterday: demand follows the clock (Berlin's morning peak), so a fixed hour keeps
-   * the stream's make-up independent of when the test runs; within two days of now, so the
-   * simulator's future-dated records (2-3 days ahead of event time) are in the future.
-   */
-  private static Instant yesterdayMorningRush() {
-    java.time.Instant today = java.time.Instant.now().truncatedTo(java.time.temporal.ChronoUnit.DAYS);
-    return new Instant(today.minus(java.time.Duration.ofHours(17)).toEpochMilli());
-  }
-
-  /** Event ids in output order, sorted: equal to the sorted expected set iff each is there once. */
-  private static List<String> eventIds(List<ConsumerRecord<String, String>> records) throws Exception {
-    List<String> ids = new ArrayList<>();
-    for (ConsumerRecord<String, String> record : records) {
-      JsonNode event = JSON.readTree(record.value());
-      assertThat("keyed by vehicle", record.key(), is(event.get("vehicle_id").asText()));
-      ids.add(event.get("event_id").asText());
-    }
-    ids.sort(null);
-    return ids;
-  }
-
-  private static List<String> sorted(Set<String> ids) {
-    List<String> list = new ArrayList<>(ids);
-    list.sort(null);
-    return list;
   }
 
   private static AcknowledgedProducer producer() {

@@ -1,5 +1,15 @@
 package com.mobilitycorp.fleet.pipelines;
 
+import static com.mobilitycorp.fleet.pipelines.FleetExpectations.availableVehiclesTable;
+import static com.mobilitycorp.fleet.pipelines.FleetExpectations.awaitTableEquals;
+import static com.mobilitycorp.fleet.pipelines.FleetExpectations.eventIds;
+import static com.mobilitycorp.fleet.pipelines.FleetExpectations.expectedAvailableVehicles;
+import static com.mobilitycorp.fleet.pipelines.FleetExpectations.newer;
+import static com.mobilitycorp.fleet.pipelines.FleetExpectations.row;
+import static com.mobilitycorp.fleet.pipelines.FleetExpectations.sorted;
+import static com.mobilitycorp.fleet.pipelines.FleetExpectations.text;
+import static com.mobilitycorp.fleet.pipelines.FleetExpectations.typeOf;
+import static com.mobilitycorp.fleet.pipelines.FleetExpectations.yesterdayMorningRush;
 import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.greaterThan;
@@ -8,14 +18,11 @@ import static org.hamcrest.Matchers.lessThan;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.mobilitycorp.fleet.io.json.EventJson;
 import com.mobilitycorp.fleet.io.kafka.FleetTopics;
-import com.mobilitycorp.fleet.model.VehicleMetadata;
 import com.mobilitycorp.fleet.testing.simulator.FleetSimulator;
 import com.mobilitycorp.fleet.testing.simulator.ReferenceDataWriter;
 import com.mobilitycorp.fleet.testing.simulator.SimulatedMessage;
 import com.mobilitycorp.fleet.testing.simulator.SimulatorConfig;
-import com.mobilitycorp.fleet.testing.simulator.VehicleTruth;
 import com.mobilitycorp.fleet.testing.stack.FlinkCli;
 import com.mobilitycorp.fleet.testing.stack.LocalFlinkCluster;
 import com.mobilitycorp.fleet.testing.stack.LocalKafka;
@@ -23,28 +30,18 @@ import com.mobilitycorp.fleet.testing.stack.LocalPostgres;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.ResultSet;
-import java.sql.Statement;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.Future;
 import java.util.stream.Stream;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
-import org.apache.kafka.common.serialization.StringSerializer;
-import org.joda.time.Instant;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -127,7 +124,7 @@ class FlinkClusterRescaleIT {
     Set<String> telemetryIds = new HashSet<>();
     Set<String> bookingIds = new HashSet<>();
     Map<Future<RecordMetadata>, SimulatedMessage> malformed = new HashMap<>();
-    try (KafkaProducer<String, String> producer = producer()) {
+    try (AcknowledgedProducer producer = new AcknowledgedProducer(kafka.bootstrapServers())) {
       for (SimulatedMessage message : (Iterable<SimulatedMessage>) simulator::messages) {
         Future<RecordMetadata> sent =
             producer.send(new ProducerRecord<>(message.topic(), message.key(), message.payload()));
@@ -200,7 +197,7 @@ class FlinkClusterRescaleIT {
                     && reader.records(FleetTopics.BOOKINGS_DEDUPLICATED).size() >= bookingIds.size()
                     && reader.records(FleetTopics.DEAD_LETTER).size() >= expectedDeadLetters.size(),
                 STEP_TIMEOUT, "every expected output at parallelism 1");
-            awaitTableEquals(expectedRows, STEP_TIMEOUT);
+            awaitTableEquals(postgres, expectedRows, STEP_TIMEOUT);
             log("every output complete: " + reader.counts());
           } finally {
             flink.cancel(job);
@@ -221,7 +218,7 @@ class FlinkClusterRescaleIT {
         assertThat("one dead letter per rejected record: " + origin, previous, is((String) null));
       }
       assertThat(deadLetters, equalTo(expectedDeadLetters));
-      assertThat(availableVehiclesTable(), equalTo(expectedRows));
+      assertThat(availableVehiclesTable(postgres), equalTo(expectedRows));
 
       Map<String, JsonNode> newest = new HashMap<>();
       for (ConsumerRecord<String, String> record : reader.records(FleetTopics.INVENTORY_UPDATES)) {
@@ -264,94 +261,5 @@ class FlinkClusterRescaleIT {
 
   private static String strip(String path) {
     return path.replaceFirst("^file:/*", "/").replaceAll("/+$", "");
-  }
-
-  private static Map<String, String> expectedAvailableVehicles(FleetSimulator simulator) {
-    Map<String, String> rows = new TreeMap<>();
-    for (VehicleTruth truth : simulator.finalFleetState().values()) {
-      if (truth.lastEventTime() != null) {
-        rows.put(truth.vehicleId(), row(truth.status().mdsName(), truth.bookingId(), truth.lat(),
-            truth.lon(), truth.batteryPct(), typeOf(truth.vehicleId(), simulator)));
-      }
-    }
-    return rows;
-  }
-
-  private static String typeOf(String vehicleId, FleetSimulator simulator) {
-    for (VehicleMetadata v : simulator.vehicles()) {
-      if (v.getVehicleId().equals(vehicleId)) {
-        return EventJson.wire(v.getVehicleType());
-      }
-    }
-    throw new AssertionError("unknown vehicle " + vehicleId);
-  }
-
-  private static String row(
-      String status, String bookingId, double lat, double lon, double battery, String type) {
-    return String.format(java.util.Locale.ROOT, "%s booking=%s at %.6f,%.6f battery=%.1f type=%s",
-        status, bookingId, lat, lon, battery, type);
-  }
-
-  private static String text(JsonNode node) {
-    return node == null || node.isNull() ? null : node.asText();
-  }
-
-  private static boolean newer(JsonNode a, JsonNode b) {
-    int byAsOf = Instant.parse(a.get("as_of").asText()).compareTo(Instant.parse(b.get("as_of").asText()));
-    return byAsOf != 0 ? byAsOf > 0 : a.get("revision").asLong() > b.get("revision").asLong();
-  }
-
-  private static Map<String, String> availableVehiclesTable() throws Exception {
-    Map<String, String> rows = new TreeMap<>();
-    try (Connection c = DriverManager.getConnection(postgres.jdbcUrl(), postgres.user(), postgres.password());
-        Statement st = c.createStatement();
-        ResultSet rs = st.executeQuery("SELECT vehicle_id, status, booking_id, lat, lon, battery_pct,"
-            + " vehicle_type FROM available_vehicles")) {
-      while (rs.next()) {
-        rows.put(rs.getString(1), row(rs.getString(2), rs.getString(3), rs.getDouble(4),
-            rs.getDouble(5), rs.getDouble(6), rs.getString(7)));
-      }
-    }
-    return rows;
-  }
-
-  /** Polls the table (every 0.5 s) until it equals {@code expected} or the timeout passes. */
-  private static void awaitTableEquals(Map<String, String> expected, Duration timeout) throws Exception {
-    long deadline = System.nanoTime() + timeout.toNanos();
-    while (!availableVehiclesTable().equals(expected) && System.nanoTime() < deadline) {
-      Thread.sleep(500);
-    }
-  }
-
-  /** 07:00 UTC yesterday, as in FleetStreamProcessorIntegrationTest (demand follows the clock). */
-  private static Instant yesterdayMorningRush() {
-    java.time.Instant today = java.time.Instant.now().truncatedTo(java.time.temporal.ChronoUnit.DAYS);
-    return new Instant(today.minus(java.time.Duration.ofHours(17)).toEpochMilli());
-  }
-
-  private static List<String> eventIds(List<ConsumerRecord<String, String>> records) throws Exception {
-    List<String> ids = new ArrayList<>();
-    for (ConsumerRecord<String, String> record : records) {
-      JsonNode event = JSON.readTree(record.value());
-      assertThat("keyed by vehicle", record.key(), is(event.get("vehicle_id").asText()));
-      ids.add(event.get("event_id").asText());
-    }
-    ids.sort(null);
-    return ids;
-  }
-
-  private static List<String> sorted(Set<String> ids) {
-    List<String> list = new ArrayList<>(ids);
-    list.sort(null);
-    return list;
-  }
-
-  private static KafkaProducer<String, String> producer() {
-    Properties props = new Properties();
-    props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
-    props.put(ProducerConfig.ACKS_CONFIG, "all");
-    props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
-    props.put(ProducerConfig.LINGER_MS_CONFIG, "5");
-    return new KafkaProducer<>(props, new StringSerializer(), new StringSerializer());
   }
 }
