@@ -35,7 +35,7 @@ final class FlinkS3 {
    * Writes {@code dir/flink-conf.yaml}: flink-conf/local's settings plus the keys that point
    * Flink's S3 filesystem at {@code s3}. The credentials exist only in this (temporary) file.
    */
-  static Path writeFlinkConf(Path dir, LocalS3 s3) throws IOException {
+  static Path writeFlinkConf(Path dir, LocalS3 s3, String... extraLines) throws IOException {
     Files.createDirectories(dir);
     Path conf = dir.resolve("flink-conf.yaml");
     Files.copy(
@@ -50,6 +50,7 @@ final class FlinkS3 {
             "s3.path.style.access: true",
             "s3.access-key: " + s3.accessKey(),
             "s3.secret-key: " + s3.secretKey(),
+            String.join("\n", extraLines),
             "");
     Files.writeString(conf, s3Keys, StandardCharsets.UTF_8, StandardOpenOption.APPEND);
     return dir;
