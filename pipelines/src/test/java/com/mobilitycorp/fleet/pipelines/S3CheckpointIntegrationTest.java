@@ -327,6 +327,9 @@ class S3CheckpointIntegrationTest {
                 "--stateBackend=rocksdb",
                 "--stateBackendStoragePath=" + s3.uri(CHECKPOINTS),
                 "--sinkGroupId=" + sinkGroup,
+                // The outputs this test checks, in Kafka transactions: exactly once across the
+                // cancel and the restore, not just at least once.
+                "--exactlyOnceOutputs=deduplicatedTelemetry,deduplicatedBookings,deadLetters",
                 "--bootstrapServers=" + kafka.bootstrapServers(),
                 "--consumerGroup=s3-checkpoint-it",
                 // The events are from yesterday. While no input arrives (between the runs), the
