@@ -807,6 +807,8 @@ class FleetStreamProcessorIntegrationTest {
                 // job crawl past its deadline in one run of three).
                 "--flinkConfDir=" + Path.of("../flink-conf/local").toAbsolutePath().normalize(),
                 "--checkpointingInterval=1000",
+                "--stateBackend=filesystem",
+                "--stateBackendStoragePath=" + workDir.resolve("checkpoints").toUri(),
                 // Each job here starts from scratch: its transactional state must be its own.
                 "--sinkGroupId=it-" + java.util.UUID.randomUUID(),
                 "--bootstrapServers=" + kafka.bootstrapServers()));
