@@ -366,6 +366,7 @@ class S3CheckpointIntegrationTest {
     props.put(ProducerConfig.ACKS_CONFIG, "all");
     props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
     props.put(ProducerConfig.LINGER_MS_CONFIG, "5");
+    props.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, "900000"); // a busy broker, see AcknowledgedProducer
     List<Future<RecordMetadata>> sent = new ArrayList<>();
     Map<Future<RecordMetadata>, SimulatedMessage> malformed = new HashMap<>();
     try (KafkaProducer<String, String> producer =

@@ -178,25 +178,29 @@ public final class LocalKafka implements AutoCloseable {
   }
 
   /**
-   * Waits until every partition of the topics has a leader: a producer that writes earlier gets
-   * NOT_LEADER errors and retries, and under load such retries can fail the send.
+   * Waits until the broker serves every partition of the topics: a listing of each partition's
+   * latest offset goes to its leader and succeeds only once the leader hosts it. Describing the
+   * topics is not enough: it showed a leader while produce requests still got NOT_LEADER, and the
+   * first batch of such a partition then never completed (it expired after the producer's
+   * delivery timeout, in tests on an idle machine too).
    */
   private static void awaitLeaders(Admin admin, java.util.Collection<String> topics, long deadline)
       throws InterruptedException {
     while (true) {
       try {
-        boolean allLed =
-            admin.describeTopics(topics).allTopicNames().get(30, TimeUnit.SECONDS).values().stream()
-                .flatMap(d -> d.partitions().stream())
-                .allMatch(p -> p.leader() != null && !p.leader().isEmpty());
-        if (allLed) {
-          return;
-        }
+        Map<org.apache.kafka.common.TopicPartition, org.apache.kafka.clients.admin.OffsetSpec>
+            latest = new HashMap<>();
+        admin.describeTopics(topics).allTopicNames().get(30, TimeUnit.SECONDS).values()
+            .forEach(d -> d.partitions().forEach(p -> latest.put(
+                new org.apache.kafka.common.TopicPartition(d.name(), p.partition()),
+                org.apache.kafka.clients.admin.OffsetSpec.latest())));
+        admin.listOffsets(latest).all().get(30, TimeUnit.SECONDS);
+        return;
       } catch (ExecutionException | TimeoutException e) {
-        // Not described yet: try again until the deadline.
+        // Not served yet: try again until the deadline.
       }
       if (System.nanoTime() > deadline) {
-        throw new IllegalStateException("no leader for some partitions of " + topics);
+        throw new IllegalStateException("partitions of " + topics + " not served");
       }
       StackSupport.pause();
     }
