@@ -825,30 +825,21 @@ class FleetStreamProcessorIntegrationTest {
   }
 
   private static FleetPipelineOptions flinkOptions(String... extra) {
-    List<String> args =
-        new ArrayList<>(
-            List.of(
-                "--runner=FlinkRunner",
-                "--flinkMaster=[local]",
-                "--parallelism=2",
-                "--attachedMode=false",
-                // Checkpoints every second and the transactional outputs committing with them
-                // (the readers read committed), as make run. State on the heap: these tests check
-                // the topology's results; RocksDB runs in make run, FlinkClusterRescaleIT and
-                // S3CheckpointIntegrationTest (on two busy cores it made this class's heaviest
-                // job crawl past its deadline in one run of three).
-                "--flinkConfDir=" + Path.of("../flink-conf/local").toAbsolutePath().normalize(),
-                "--checkpointingInterval=1000",
-                "--stateBackend=filesystem",
-                "--stateBackendStoragePath=" + workDir.resolve("checkpoints").toUri(),
-                // Each job here starts from scratch: its transactional state must be its own.
-                "--sinkGroupId=it-" + java.util.UUID.randomUUID(),
-                "--bootstrapServers=" + kafka.bootstrapServers()));
+    List<String> args = new ArrayList<>(base());
+    args.addAll(
+        List.of(
+            // Checkpoints every second and the transactional outputs committing with them (the
+            // readers read committed), as make run. State on the heap: these tests check the
+            // topology's results; RocksDB runs in make run, FlinkClusterRescaleIT and
+            // S3CheckpointIntegrationTest (on two busy cores it made this class's heaviest job
+            // crawl past its deadline in one run of three).
+            "--checkpointingInterval=1000",
+            "--stateBackend=filesystem",
+            "--stateBackendStoragePath=" + workDir.resolve("checkpoints").toUri(),
+            // Each job here starts from scratch: its transactional state must be its own.
+            "--sinkGroupId=it-" + java.util.UUID.randomUUID()));
     args.addAll(List.of(extra));
-    FleetPipelineOptions options =
-        PipelineOptionsFactory.fromArgs(args.toArray(new String[0])).as(FleetPipelineOptions.class);
-    options.setStreaming(true);
-    return options;
+    return parse(args);
   }
 
   private static AcknowledgedProducer producer() {
