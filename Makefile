@@ -2,13 +2,14 @@
 MVN ?= mvn -B
 SHELL := /bin/bash
 
-.PHONY: build package test run cluster-demo bench classpaths clean clean-local help
+.PHONY: build package test fault-test run cluster-demo bench classpaths clean clean-local help
 
 help:
 	@echo "make run    - start Kafka + PostgreSQL + simulated fleet + the job on FlinkRunner (Ctrl-C stops)"
 	@echo "make package      - the job jar for Flink clusters: pipelines/target/fleet-pipelines-*-job.jar"
 	@echo "make cluster-demo - the job on a local Flink session cluster: submit, savepoint, cancel, restore"
 	@echo "make test   - unit tests (DirectRunner + TestStream) and integration tests (real Kafka, FlinkRunner)"
+	@echo "make fault-test - SIGKILL the job 3x, restart the broker, stop PostgreSQL; outputs must equal a failure-free run"
 	@echo "make bench  - benchmarks (real Kafka, PostgreSQL, FlinkRunner); results in bench/results/"
 	@echo "make build  - compile and install the modules without tests"
 	@echo "make clean  - remove build output; make clean-local removes .local (stack data, logs)"
@@ -18,6 +19,12 @@ build:
 
 test:
 	$(MVN) install
+
+# The fault-injection test (SIGKILLs, broker restart, database outage; ~10 min), on its own so
+# that make test stays well under 30 minutes. .ci/run runs both.
+fault-test: build
+	cd pipelines && $(MVN) verify -Dit.test=FaultInjectionIT -Dtest=NONE \
+	  -Dsurefire.failIfNoSpecifiedTests=false $(FAULT_ARGS)
 
 # One shaded job jar for `flink run` (pipelines' package phase builds it; Flink itself is provided by
 # the cluster), plus the flink-cluster classpath the local session cluster starts from.

@@ -329,7 +329,7 @@ class FleetStreamProcessorIntegrationTest {
         greaterThan(readings.size() * 9L / 10));
 
     FleetPipelineOptions options =
-        flinkOptionsWithoutCheckpoints(
+        flinkOptions(
                 topicOptions,
                 "--consumerGroup=integration-test-alerts",
                 "--jdbcUrl=" + jdbcUrl,
@@ -790,21 +790,6 @@ class FleetStreamProcessorIntegrationTest {
     List<String> args = new ArrayList<>(topicOptions);
     args.addAll(List.of(extra));
     return flinkOptions(args.toArray(new String[0]));
-  }
-
-  /**
-   * Without checkpoints, every Kafka output written plainly. For the alerts and weather job only:
-   * with checkpoints on, its Kafka sources stalled in about one run of three here (the readers
-   * idle in their mailbox while the consumer threads held records; not yet understood, see the
-   * README's status).
-   */
-  private static FleetPipelineOptions flinkOptionsWithoutCheckpoints(
-      List<String> topicOptions, String... extra) {
-    List<String> args = new ArrayList<>(base());
-    args.add("--exactlyOnceOutputs=");
-    args.addAll(topicOptions);
-    args.addAll(List.of(extra));
-    return parse(args);
   }
 
   private static List<String> base() {

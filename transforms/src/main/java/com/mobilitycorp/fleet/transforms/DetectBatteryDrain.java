@@ -24,6 +24,7 @@ import org.apache.beam.sdk.metrics.Metrics;
 import org.apache.beam.sdk.schemas.AutoValueSchema;
 import org.apache.beam.sdk.schemas.NoSuchSchemaException;
 import org.apache.beam.sdk.schemas.annotations.DefaultSchema;
+import org.apache.beam.sdk.schemas.annotations.SchemaFieldNumber;
 import org.apache.beam.sdk.state.MapState;
 import org.apache.beam.sdk.state.StateSpec;
 import org.apache.beam.sdk.state.StateSpecs;
@@ -285,19 +286,26 @@ public final class DetectBatteryDrain
   @DefaultSchema(AutoValueSchema.class)
   @AutoValue
   abstract static class Sample {
+    @SchemaFieldNumber("0")
     abstract Instant getTime();
 
+    @SchemaFieldNumber("1")
     abstract double getBatteryPct();
 
+    @SchemaFieldNumber("2")
     abstract @Nullable Double getOdometerKm();
 
+    @SchemaFieldNumber("3")
     abstract double getLat();
 
+    @SchemaFieldNumber("4")
     abstract double getLon();
 
     /** Speed unknown or at most 1 km/h. */
+    @SchemaFieldNumber("5")
     abstract boolean getStill();
 
+    @SchemaFieldNumber("6")
     abstract boolean getCharging();
 
     static Sample of(TelemetryEvent e) {
@@ -316,22 +324,30 @@ public final class DetectBatteryDrain
   @DefaultSchema(AutoValueSchema.class)
   @AutoValue
   abstract static class BucketSummary {
+    @SchemaFieldNumber("0")
     abstract Instant getBucketStart();
 
+    @SchemaFieldNumber("1")
     abstract Sample getFirst();
 
+    @SchemaFieldNumber("2")
     abstract Sample getLast();
 
+    @SchemaFieldNumber("3")
     abstract double getIdleDropPct();
 
+    @SchemaFieldNumber("4")
     abstract long getIdleMillis();
 
     /** The metadata of the newest reading that has any. */
+    @SchemaFieldNumber("5")
     abstract @Nullable VehicleMetadata getVehicle();
 
     /** The newest reading's zone and home city, for the alert's details. */
+    @SchemaFieldNumber("6")
     abstract @Nullable LocationMetadata getNewestZone();
 
+    @SchemaFieldNumber("7")
     abstract @Nullable String getNewestHomeCity();
 
     static BucketSummary create(
@@ -384,17 +400,22 @@ public final class DetectBatteryDrain
   @DefaultSchema(AutoValueSchema.class)
   @AutoValue
   abstract static class VehicleIdleDrain {
+    @SchemaFieldNumber("0")
     abstract String getVehicleId();
 
     /** {@link com.mobilitycorp.fleet.model.VehicleType} name. */
+    @SchemaFieldNumber("1")
     abstract String getVehicleType();
 
+    @SchemaFieldNumber("2")
     abstract double getRatePctPerHour();
 
     /** Summed duration of the idle pairs. */
+    @SchemaFieldNumber("3")
     abstract long getIdleMillis();
 
     /** The newest bucket's summary, for the alert's context. */
+    @SchemaFieldNumber("4")
     abstract BucketSummary getNewest();
 
     static VehicleIdleDrain create(

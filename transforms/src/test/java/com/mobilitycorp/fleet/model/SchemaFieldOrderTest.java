@@ -2,8 +2,15 @@ package com.mobilitycorp.fleet.model;
 
 import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.hasItems;
 
 import java.lang.reflect.Method;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.util.stream.Stream;
+import org.apache.beam.sdk.schemas.AutoValueSchema;
+import org.apache.beam.sdk.schemas.annotations.DefaultSchema;
 import java.lang.reflect.Modifier;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -14,7 +21,8 @@ import org.apache.beam.sdk.schemas.SchemaRegistry;
 import org.apache.beam.sdk.schemas.annotations.SchemaFieldNumber;
 import org.apache.beam.sdk.schemas.utils.ReflectUtils;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * Every schema'd model class numbers its fields with {@code @SchemaFieldNumber}: schema-coded rows
@@ -25,14 +33,37 @@ import org.junit.jupiter.params.provider.ValueSource;
 class SchemaFieldOrderTest {
   private final SchemaRegistry registry = SchemaRegistry.createDefault();
 
+  /**
+   * Every class of this module with {@code @DefaultSchema(AutoValueSchema.class)}, found in its
+   * compiled classes rather than listed by hand: a transform's own state classes (such as
+   * DetectBatteryDrain's bucket summaries, which a restore in a new JVM once failed to decode)
+   * need the numbers as much as the public models.
+   */
+  static List<Class<?>> schemaClasses() throws Exception {
+    Path classes = Paths.get(Alert.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+    List<Class<?>> found = new ArrayList<>();
+    try (Stream<Path> files = Files.walk(classes)) {
+      for (Path file : (Iterable<Path>) files.filter(f -> f.toString().endsWith(".class"))::iterator) {
+        String name = classes.relativize(file).toString().replace('/', '.').replaceAll("\\.class$", "");
+        Class<?> type = Class.forName(name, false, SchemaFieldOrderTest.class.getClassLoader());
+        DefaultSchema schema = type.getAnnotation(DefaultSchema.class);
+        if (schema != null && schema.value() == AutoValueSchema.class) {
+          found.add(type);
+        }
+      }
+    }
+    return found;
+  }
+
+  @Test
+  void testTheScanFindsTheModelsAndTheTransformsOwnStateClasses() throws Exception {
+    List<String> names = schemaClasses().stream().map(Class::getName).collect(Collectors.toList());
+    assertThat(names, hasItems(Alert.class.getName(), TelemetryEvent.class.getName(),
+        "com.mobilitycorp.fleet.transforms.DetectBatteryDrain$BucketSummary"));
+  }
+
   @ParameterizedTest
-  @ValueSource(
-      classes = {
-        Alert.class, BookingEvent.class, DeadLetter.class, DemandWindow.class,
-        EnrichedTelemetry.class, InventoryUpdate.class, LocationMetadata.class,
-        LocationMetrics.class, TelemetryEvent.class, UtilizationHourly.class,
-        VehicleMetadata.class, VehicleStatusSample.class, WeatherObservation.class
-      })
+  @MethodSource("schemaClasses")
   void testEveryGetterIsNumberedAndTheSchemaFollowsTheNumbers(Class<?> model) throws Exception {
     List<Method> getters = new ArrayList<>();
     for (Method m : ReflectUtils.getMethods(model)) {
