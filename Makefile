@@ -34,6 +34,7 @@ package:
 classpaths: build
 	cd testing && $(MVN) -q dependency:build-classpath -Dmdep.outputFile=target/classpath.txt
 	cd pipelines && $(MVN) -q dependency:build-classpath -Dmdep.outputFile=target/classpath.txt
+	cd bench && $(MVN) -q dependency:build-classpath -Dmdep.outputFile=target/classpath.txt
 
 run: classpaths
 	testing/scripts/run-local.sh
@@ -63,6 +64,10 @@ bench: classpaths
 	  com.mobilitycorp.fleet.pipelines.bench.TelemetryToAlertLatencyBench \
 	  --rate=1000 --backfill-seconds=300 \
 	  --out=bench/results/telemetry-to-alert-latency.md $(BENCH_ARGS)
+	java $(JVM_OPENS) -Xmx1g \
+	  -cp "bench/target/classes:$$(cat bench/target/classpath.txt)" \
+	  com.mobilitycorp.fleet.bench.BeamQueriesBench \
+	  --events=300000 --runs=3 --out=bench/results/beam-vs-native-sql.json
 
 clean:
 	$(MVN) -q clean

@@ -1,0 +1,54 @@
+package com.mobilitycorp.fleet.bench;
+
+import static org.hamcrest.MatcherAssert.assertThat;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.nullValue;
+
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** The pure helpers only: the benchmarks themselves are mains, not tests. */
+class BenchHelpersTest {
+
+  @Test
+  void findsTheEventIdOfCompactJson() {
+    assertThat(EventIds.eventId("{\"event_id\":\"7d1c\",\"vehicle_id\":\"SCO-0042\"}"),
+        equalTo("7d1c"));
+    assertThat(EventIds.eventId("{\"vehicle_id\":\"SCO-0042\",\"event_id\":\"ab-12\"}"),
+        equalTo("ab-12"));
+    assertThat(EventIds.eventId("{\"location_id\":\"loc-ber-01\"}"), nullValue());
+    assertThat(EventIds.eventId(null), nullValue());
+  }
+
+  @Test
+  void medianOfOddAndEvenCounts() {
+    assertThat(Stats.of(List.of(3.0, 1.0, 2.0)), equalTo(new Stats(2.0, 1.0, 3.0, 3)));
+    assertThat(Stats.of(List.of(4.0, 1.0, 2.0, 3.0)), equalTo(new Stats(2.5, 1.0, 4.0, 4)));
+  }
+
+  @Test
+  void sqlOptionsAreQuoted() {
+    assertThat(NativeFlinkSqlQueries.options("topic", "it's"), equalTo("  'topic' = 'it''s'"));
+  }
+
+  @Test
+  void demandQueryCountsUniqueBookingCreatedPerTumblingWindow() {
+    String windows = NativeFlinkSqlQueries.inserts(Query.DEMAND).get(1);
+    assertThat(windows, containsString("TUMBLE(TABLE bookings_in, DESCRIPTOR(event_time),"
+        + " INTERVAL '15' MINUTES)"));
+    assertThat(windows, containsString("COUNT(DISTINCT event_id)"));
+    assertThat(windows, containsString("event_type = 'booking_created'"));
+  }
+
+  @Test
+  void beamRunReadsOnlyTheQueryInput() {
+    List<String> args = QueryRun.beamArgs(Query.DEDUP, "127.0.0.1:1", "g",
+        RunTopics.of(Engine.BEAM, Query.DEDUP, 1), java.nio.file.Path.of("/tmp/w"),
+        java.nio.file.Path.of("/tmp/conf"), "hashmap", 2000);
+    assertThat(args.contains("--telemetryTopic=veh.events.raw"), equalTo(true));
+    assertThat(args.contains("--bookingTopic=" + RunTopics.EMPTY_INPUT), equalTo(true));
+    assertThat(args.contains("--stateBackend=filesystem"), equalTo(true));
+    assertThat(args.contains("--exactlyOnceOutputs="), equalTo(true));
+  }
+}
