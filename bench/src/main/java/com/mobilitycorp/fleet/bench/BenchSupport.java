@@ -8,6 +8,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
@@ -15,12 +16,17 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 
 /**
  * What every benchmark main shares: runs in JVMs of their own, the report files, the broker's
@@ -42,18 +48,25 @@ final class BenchSupport {
     return options;
   }
 
-  /** The --add-opens of this JVM, for the runs' JVMs: Flink on Java 17 needs them. */
+  /**
+   * The --add-opens of this JVM, for the runs' JVMs: Flink on Java 17 needs them; fails without.
+   */
   static List<String> jvmOpens() {
+    List<String> opens = jvmOpensIfAny();
+    if (opens.isEmpty()) {
+      throw new IllegalStateException(
+          "start this JVM with the root pom's flink.jvm.opens (--add-opens=...): the runs' JVMs"
+              + " inherit them (make bench passes $(JVM_OPENS))");
+    }
+    return opens;
+  }
+
+  private static List<String> jvmOpensIfAny() {
     List<String> opens = new ArrayList<>();
     for (String arg : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
       if (arg.startsWith("--add-opens")) {
         opens.add(arg);
       }
-    }
-    if (opens.isEmpty()) {
-      throw new IllegalStateException(
-          "start this JVM with the root pom's flink.jvm.opens (--add-opens=...): the runs' JVMs"
-              + " inherit them (make bench passes $(JVM_OPENS))");
     }
     return opens;
   }
@@ -68,7 +81,7 @@ final class BenchSupport {
     Files.createDirectories(log.toAbsolutePath().getParent());
     List<String> command = new ArrayList<>();
     command.add(Paths.get(System.getProperty("java.home"), "bin", "java").toString());
-    command.addAll(jvmOpens());
+    command.addAll(jvmOpensIfAny());
     command.add("-Xmx" + heap);
     // Every run logs the same way: warnings only, to the run's log file.
     command.add("-Dorg.slf4j.simpleLogger.defaultLogLevel=warn");
@@ -134,6 +147,44 @@ final class BenchSupport {
         org.apache.beam.sdk.util.ReleaseInfo.getReleaseInfo().getVersion());
     versions.put("kafkaClientsVersion", org.apache.kafka.common.utils.AppInfoParser.getVersion());
     return versions;
+  }
+
+  /**
+   * The shell command that runs a bench main as {@code make bench} does, from the repository's
+   * root after {@code make build classpaths}.
+   */
+  static String command(Class<?> main, String[] args) {
+    return "java $(sed -n 's:.*<flink.jvm.opens>\\(.*\\)</flink.jvm.opens>.*:\\1:p' pom.xml)"
+        + " -Xmx1g -cp \"bench/target/classes:$(cat bench/target/classpath.txt)\" "
+        + main.getName() + (args.length == 0 ? "" : " " + String.join(" ", args));
+  }
+
+  /** This machine's name, to tell a result measured here from one copied from elsewhere. */
+  static String hostName() {
+    try {
+      return java.net.InetAddress.getLocalHost().getHostName();
+    } catch (java.io.IOException e) {
+      String env = System.getenv("HOSTNAME");
+      return env == null ? "unknown" : env;
+    }
+  }
+
+  /**
+   * Makes the broker create its consumer-offsets topic (50 partitions, created at the first group
+   * commit) now, so that the first measured run does not pay for it: commits offset 0 of {@code
+   * topic}'s partition 0 for a throwaway group; commitSync retries until the coordinator is up.
+   */
+  static void createOffsetsTopic(String bootstrap, String topic) {
+    Properties props = new Properties();
+    props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+    props.put(ConsumerConfig.GROUP_ID_CONFIG, "bench-offsets-topic-warm-up");
+    props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+    try (KafkaConsumer<byte[], byte[]> consumer =
+        new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+      TopicPartition partition = new TopicPartition(topic, 0);
+      consumer.assign(List.of(partition));
+      consumer.commitSync(Map.of(partition, new OffsetAndMetadata(0)), Duration.ofMinutes(2));
+    }
   }
 
   static Admin admin(String bootstrap) {
