@@ -10,7 +10,7 @@ help:
 	@echo "make cluster-demo - the job on a local Flink session cluster: submit, savepoint, cancel, restore"
 	@echo "make test   - unit tests (DirectRunner + TestStream) and integration tests (real Kafka, FlinkRunner)"
 	@echo "make fault-test - SIGKILL the job 3x, restart the broker, stop PostgreSQL; outputs must equal a failure-free run"
-	@echo "make bench  - benchmarks (real Kafka, PostgreSQL, FlinkRunner); results in bench/results/"
+	@echo "make bench  - benchmarks (real Kafka, PostgreSQL, FlinkRunner); results in bench/results/ (.md, .json)"
 	@echo "make build  - compile and install the modules without tests"
 	@echo "make clean  - remove build output; make clean-local removes .local (stack data, logs)"
 
@@ -42,11 +42,21 @@ run: classpaths
 cluster-demo: classpaths
 	testing/scripts/cluster-demo.sh
 
-# Benchmarks are mains, not tests: they measure, and write Markdown to bench/results/.
+# Benchmarks are mains, not tests: they measure, and write Markdown (and JSON) to bench/results/.
 JVM_OPENS = $(shell sed -n 's:.*<flink.jvm.opens>\(.*\)</flink.jvm.opens>.*:\1:p' pom.xml)
 BENCH_ARGS ?=
 bench: classpaths
 	mkdir -p bench/results
+	java $(JVM_OPENS) -Xmx1g \
+	  -cp "bench/target/classes:$$(cat bench/target/classpath.txt)" \
+	  com.mobilitycorp.fleet.bench.RawKafkaCeilingBench \
+	  --events=300000 --runs=3 --out=bench/results/raw-kafka-ceiling.json
+	# Reads the ceiling just written (same input, same machine) for its ratios.
+	java $(JVM_OPENS) -Xmx1g \
+	  -cp "bench/target/classes:$$(cat bench/target/classpath.txt)" \
+	  com.mobilitycorp.fleet.bench.FullTopologyThroughputBench \
+	  --events=300000 --runs=3 --runner=both --state-backend=rocksdb --checkpoint-interval-ms=2000 \
+	  --ceiling=bench/results/raw-kafka-ceiling.json --out=bench/results/throughput.json
 	java -cp "testing/target/classes:$$(cat testing/target/classpath.txt)" \
 	  com.mobilitycorp.fleet.testing.readmodel.ReadModelQueryBench \
 	  --rows=100000 --out=bench/results/read-model-queries.md

@@ -1,33 +1,22 @@
 package com.mobilitycorp.fleet.bench;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import com.mobilitycorp.fleet.io.kafka.FleetTopics;
 import com.mobilitycorp.fleet.testing.stack.LocalKafka;
-import java.io.IOException;
-import java.lang.management.ManagementFactory;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.Paths;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.AlterConfigOp;
 import org.apache.kafka.clients.admin.Config;
 import org.apache.kafka.clients.admin.ConfigEntry;
-import org.apache.kafka.clients.admin.OffsetSpec;
-import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.config.TopicConfig;
 
@@ -59,7 +48,7 @@ final class BenchHarness {
   private final String runHeap;
 
   BenchHarness(String title, Class<?> main, List<Engine> engines, Path defaultOut, String[] args) {
-    Map<String, String> options = parseOptions(args);
+    Map<String, String> options = BenchSupport.parseOptions(args);
     this.title = title;
     this.mainClass = main.getName();
     this.engines = engines;
@@ -93,24 +82,10 @@ final class BenchHarness {
     }
   }
 
-  /** {@code --key=value} arguments; a bare {@code --key} is "true". */
-  static Map<String, String> parseOptions(String[] args) {
-    Map<String, String> options = new LinkedHashMap<>();
-    for (String arg : args) {
-      if (!arg.startsWith("--")) {
-        throw new IllegalArgumentException("options look like --key=value: " + arg);
-      }
-      int eq = arg.indexOf('=');
-      options.put(eq < 0 ? arg.substring(2) : arg.substring(2, eq),
-          eq < 0 ? "true" : arg.substring(eq + 1));
-    }
-    return options;
-  }
-
   void run() throws Exception {
-    List<String> opens = jvmOpens();
+    BenchSupport.jvmOpens(); // fail before the broker starts, not at the first run
     Path workDir = Files.createTempDirectory("fleet-sql-bench");
-    String loadBefore = loadAverage();
+    String loadBefore = BenchSupport.loadAverage();
     Map<String, Object> report = new LinkedHashMap<>();
     List<Map<String, Object>> runResults = new ArrayList<>();
     BenchInput.Counts input;
@@ -145,23 +120,25 @@ final class BenchHarness {
         for (Query query : queries) {
           for (Engine engine : order(run)) {
             Map<String, Object> result =
-                runOnce(engine, query, run, kafka.bootstrapServers(), input, workDir, opens);
-            result.put("outputs", topicSizes(kafka.bootstrapServers(),
-                RunTopics.of(engine, query, run).all()));
+                runOnce(engine, query, run, kafka.bootstrapServers(), input, workDir);
+            try (Admin admin = BenchSupport.admin(kafka.bootstrapServers())) {
+              result.put("outputs",
+                  BenchSupport.topicSizes(admin, RunTopics.of(engine, query, run).all()));
+            }
             runResults.add(result);
             System.out.println("run: " + result);
           }
         }
       }
     } finally {
-      deleteRecursively(workDir);
+      BenchSupport.deleteRecursively(workDir);
     }
 
     report.put("title", title);
     report.put("generatedAt", Instant.now().toString());
     report.put("cores", Runtime.getRuntime().availableProcessors());
     report.put("loadAverageBefore", loadBefore);
-    report.put("loadAverageAfter", loadAverage());
+    report.put("loadAverageAfter", BenchSupport.loadAverage());
     report.put("command", command());
     report.put("input", inputReport(input));
     report.put("settings", settings());
@@ -171,13 +148,7 @@ final class BenchHarness {
     report.put("runs", runResults);
     String markdown = markdown(report, summary, input);
     System.out.println(markdown);
-    if (out.toAbsolutePath().getParent() != null) {
-      Files.createDirectories(out.toAbsolutePath().getParent());
-    }
-    new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(out.toFile(), report);
-    Path md = out.resolveSibling(out.getFileName().toString().replaceFirst("\\.json$", "") + ".md");
-    Files.writeString(md, markdown, StandardCharsets.UTF_8);
-    System.out.println("wrote " + out + " and " + md);
+    BenchSupport.writeReport(out, report, markdown);
   }
 
   /** Alternates which engine goes first, so neither always runs on the cooler machine. */
@@ -190,54 +161,28 @@ final class BenchHarness {
   }
 
   private Map<String, Object> runOnce(Engine engine, Query query, int run, String bootstrap,
-      BenchInput.Counts input, Path workDir, List<String> opens) throws Exception {
+      BenchInput.Counts input, Path workDir) throws Exception {
     Path runDir = workDir.resolve(engine.id() + "-" + query.id() + "-r" + run);
     Files.createDirectories(runDir);
-    Path resultFile = runDir.resolve("result.json");
     Path log = out.resolveSibling("tmp").resolve(engine.id() + "-" + query.id() + "-r" + run + ".log");
-    Files.createDirectories(log.getParent());
     long expectedIds = query == Query.DEDUP ? input.telemetryUnique() : input.bookingUnique();
-    List<String> command = new ArrayList<>();
-    command.add(Paths.get(System.getProperty("java.home"), "bin", "java").toString());
-    command.addAll(opens);
-    command.add("-Xmx" + runHeap);
-    // Both engines log the same way: warnings only, to the run's log file.
-    command.add("-Dorg.slf4j.simpleLogger.defaultLogLevel=warn");
-    command.add("-cp");
-    command.add(System.getProperty("java.class.path"));
-    command.add(QueryRun.class.getName());
-    command.addAll(List.of(
-        "--engine=" + engine.id(),
-        "--query=" + query.id(),
-        "--run=" + run,
-        "--bootstrap=" + bootstrap,
-        "--expected-ids=" + expectedIds,
-        "--work-dir=" + runDir,
-        "--flink-conf-dir=" + flinkConfDir.toAbsolutePath(),
-        "--state-backend=" + stateBackend,
-        "--checkpoint-interval-ms=" + checkpointMillis,
-        "--timeout-seconds=" + timeoutSeconds,
-        "--result=" + resultFile));
     System.out.printf(Locale.ROOT, "%s %s run %d (log: %s)%n", engine.id(), query.id(), run, log);
-    Process process = new ProcessBuilder(command)
-        .redirectErrorStream(true)
-        .redirectOutput(log.toFile())
-        .start();
-    if (!process.waitFor(timeoutSeconds + 120, TimeUnit.SECONDS)) {
-      process.destroyForcibly().waitFor();
-    }
     Map<String, Object> result = new LinkedHashMap<>();
-    if (Files.exists(resultFile)) {
-      @SuppressWarnings("unchecked")
-      Map<String, Object> read = new ObjectMapper().readValue(resultFile.toFile(), Map.class);
-      result.putAll(read);
-    } else {
-      result.put("engine", engine.id());
-      result.put("query", query.id());
-      result.put("run", run);
-      result.put("error", "no result (exit " + (process.isAlive() ? "?" : process.exitValue())
-          + "), see " + log);
-    }
+    result.put("engine", engine.id());
+    result.put("query", query.id());
+    result.put("run", run);
+    result.putAll(BenchSupport.runInFreshJvm(QueryRun.class, List.of(
+            "--engine=" + engine.id(),
+            "--query=" + query.id(),
+            "--run=" + run,
+            "--bootstrap=" + bootstrap,
+            "--expected-ids=" + expectedIds,
+            "--work-dir=" + runDir,
+            "--flink-conf-dir=" + flinkConfDir.toAbsolutePath(),
+            "--state-backend=" + stateBackend,
+            "--checkpoint-interval-ms=" + checkpointMillis,
+            "--timeout-seconds=" + timeoutSeconds),
+        runHeap, log, runDir.resolve("result.json"), timeoutSeconds + 120));
     long inputRecords = query == Query.DEDUP ? input.telemetryMessages() : input.bookingMessages();
     result.put("inputRecords", inputRecords);
     result.put("log", log.toString());
@@ -428,9 +373,7 @@ final class BenchHarness {
     settings.put("checkpointIntervalMs", checkpointMillis);
     settings.put("flinkConf", flinkConfDir.resolve("flink-conf.yaml").toString());
     settings.put("runHeap", runHeap);
-    settings.put("flinkVersion", org.apache.flink.runtime.util.EnvironmentInformation.getVersion());
-    settings.put("beamVersion", org.apache.beam.sdk.util.ReleaseInfo.getReleaseInfo().getVersion());
-    settings.put("kafkaClientsVersion", org.apache.kafka.common.utils.AppInfoParser.getVersion());
+    settings.putAll(BenchSupport.versions());
     settings.put("topics", "4 partitions each, as FleetTopics.all()");
     return settings;
   }
@@ -457,29 +400,13 @@ final class BenchHarness {
         + mainClass + (args.length == 0 ? "" : " " + String.join(" ", args));
   }
 
-  /** The --add-opens of this JVM, for the runs' JVMs: Flink on Java 17 needs them. */
-  private static List<String> jvmOpens() {
-    List<String> opens = new ArrayList<>();
-    for (String arg : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
-      if (arg.startsWith("--add-opens")) {
-        opens.add(arg);
-      }
-    }
-    if (opens.isEmpty()) {
-      throw new IllegalStateException(
-          "start this JVM with the root pom's flink.jvm.opens (--add-opens=...): the runs' JVMs"
-              + " inherit them (make bench passes $(JVM_OPENS))");
-    }
-    return opens;
-  }
-
   /** Every topic with 4 partitions; the runs' outputs stamped by the broker (LogAppendTime). */
   private static void createTopics(LocalKafka kafka, List<String> outputTopics) throws Exception {
     Map<String, Integer> topics = new LinkedHashMap<>(FleetTopics.all());
     topics.put(RunTopics.EMPTY_INPUT, FleetTopics.LOCAL_PARTITIONS);
     outputTopics.forEach(t -> topics.put(t, FleetTopics.LOCAL_PARTITIONS));
     kafka.createTopics(topics);
-    try (Admin admin = admin(kafka.bootstrapServers())) {
+    try (Admin admin = BenchSupport.admin(kafka.bootstrapServers())) {
       Map<ConfigResource, Collection<AlterConfigOp>> changes = new HashMap<>();
       for (String topic : outputTopics) {
         changes.put(new ConfigResource(ConfigResource.Type.TOPIC, topic), List.of(new AlterConfigOp(
@@ -505,56 +432,7 @@ final class BenchHarness {
     }
   }
 
-  /** Records per topic (sum of the partitions' end offsets; nothing is deleted or compacted). */
-  private static Map<String, Object> topicSizes(String bootstrap, List<String> topics)
-      throws Exception {
-    Map<String, Object> sizes = new LinkedHashMap<>();
-    try (Admin admin = admin(bootstrap)) {
-      Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
-      for (String topic : topics) {
-        for (int p = 0; p < FleetTopics.LOCAL_PARTITIONS; p++) {
-          latest.put(new TopicPartition(topic, p), OffsetSpec.latest());
-        }
-      }
-      Map<String, Long> counts = new HashMap<>();
-      admin.listOffsets(latest).all().get(60, TimeUnit.SECONDS)
-          .forEach((tp, info) -> counts.merge(tp.topic(), info.offset(), Long::sum));
-      topics.forEach(t -> sizes.put(t, counts.getOrDefault(t, 0L)));
-    }
-    return sizes;
-  }
-
-  private static Admin admin(String bootstrap) {
-    Map<String, Object> config = new HashMap<>();
-    config.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-    return Admin.create(config);
-  }
-
-  private static String loadAverage() {
-    try {
-      String[] fields = Files.readString(Path.of("/proc/loadavg")).trim().split("\\s+");
-      return fields[0] + " " + fields[1] + " " + fields[2];
-    } catch (IOException | RuntimeException e) {
-      return "unknown";
-    }
-  }
-
   private static long number(Map<String, Object> m, String key) {
-    Object value = m.get(key);
-    if (!(value instanceof Number)) {
-      throw new IllegalStateException("run result lacks " + key + ": " + m);
-    }
-    return ((Number) value).longValue();
-  }
-
-  private static void deleteRecursively(Path dir) throws IOException {
-    if (!Files.exists(dir)) {
-      return;
-    }
-    try (Stream<Path> paths = Files.walk(dir)) {
-      for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
-        Files.deleteIfExists(p);
-      }
-    }
+    return BenchSupport.number(m, key);
   }
 }

@@ -12,6 +12,7 @@ import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.IntFunction;
+import java.util.function.Predicate;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -90,19 +91,24 @@ final class BenchInput {
    * fleet's size: bookings need available vehicles in the zone).
    */
   static int vehiclesFor(long messages, String topic, IntFunction<SimulatorConfig> fleet) {
-    int estimate = scale(messages, 200, count(fleet.apply(200), topic));
-    return scale(messages, estimate, count(fleet.apply(estimate), topic));
+    return vehiclesFor(messages, fleet, m -> isBenchInput(m) && m.topic().equals(topic));
+  }
+
+  /** Vehicles of a fleet for about {@code messages} messages that {@code counted} accepts. */
+  static int vehiclesFor(
+      long messages, IntFunction<SimulatorConfig> fleet, Predicate<SimulatedMessage> counted) {
+    int estimate = scale(messages, 200, count(fleet.apply(200), counted));
+    return scale(messages, estimate, count(fleet.apply(estimate), counted));
   }
 
   private static int scale(long target, int vehicles, long messages) {
     return (int) Math.max(1, Math.round((double) target * vehicles / Math.max(1, messages)));
   }
 
-  private static long count(SimulatorConfig config, String topic) {
+  private static long count(SimulatorConfig config, Predicate<SimulatedMessage> counted) {
     long n = 0;
     for (Iterator<SimulatedMessage> it = new FleetSimulator(config).messages(); it.hasNext(); ) {
-      SimulatedMessage m = it.next();
-      if (isBenchInput(m) && m.topic().equals(topic)) {
+      if (counted.test(it.next())) {
         n++;
       }
     }

@@ -1,11 +1,8 @@
 package com.mobilitycorp.fleet.bench;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import com.mobilitycorp.fleet.pipelines.FleetPipelineOptions;
 import com.mobilitycorp.fleet.pipelines.FleetStreamProcessor;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -39,10 +36,8 @@ import org.apache.flink.table.api.bridge.java.StreamTableEnvironment;
 public final class QueryRun {
 
   public static void main(String[] args) throws Exception {
-    // A run whose bench died (Ctrl-C, timeout) must not keep a job running on the machine.
-    ProcessHandle.current().parent().ifPresent(bench ->
-        bench.onExit().thenRun(() -> Runtime.getRuntime().halt(3)));
-    Map<String, String> options = BenchHarness.parseOptions(args);
+    BenchSupport.exitWithParent();
+    Map<String, String> options = BenchSupport.parseOptions(args);
     Engine engine = Engine.of(options.get("engine"));
     Query query = Query.of(options.get("query"));
     int run = Integer.parseInt(options.get("run"));
@@ -200,8 +195,7 @@ public final class QueryRun {
   }
 
   private static void write(Path file, Map<String, Object> result) throws IOException {
-    Files.createDirectories(file.toAbsolutePath().getParent());
-    new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(file.toFile(), result);
+    BenchSupport.writeJson(file, result);
   }
 
   private QueryRun() {}
