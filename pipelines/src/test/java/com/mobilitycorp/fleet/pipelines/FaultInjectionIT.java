@@ -421,10 +421,6 @@ class FaultInjectionIT {
       return topics.get(topic);
     }
 
-    long repeats() {
-      return topics.values().stream().mapToLong(TopicView::repeats).sum();
-    }
-
     String summary() {
       StringBuilder out = new StringBuilder();
       counts.forEach((topic, n) -> {
@@ -723,6 +719,7 @@ class FaultInjectionIT {
 
   /** {@code <dir>/<job id>/chk-<n>/_metadata}: Flink writes the metadata file last. */
   private static final Pattern COMPLETED = Pattern.compile(".*/[0-9a-f]{32}/chk-(\\d+)/_metadata");
+  private static final Pattern CHECKPOINT_DIR = Pattern.compile("chk-(\\d+)");
 
   /** The newest completed checkpoint of any of the run's jobs (a restored job numbers on). */
   private static Path newestCheckpoint(Path checkpointDir) {
@@ -743,7 +740,7 @@ class FaultInjectionIT {
     if (chk == null) {
       return -1;
     }
-    Matcher m = Pattern.compile("chk-(\\d+)").matcher(chk.getFileName().toString());
+    Matcher m = CHECKPOINT_DIR.matcher(chk.getFileName().toString());
     return m.matches() ? Long.parseLong(m.group(1)) : -1;
   }
 
