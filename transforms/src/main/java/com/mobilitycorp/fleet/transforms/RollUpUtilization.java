@@ -63,6 +63,11 @@ public final class RollUpUtilization
               .triggering(AfterWatermark.pastEndOfWindow()
                   .withLateFirings(AfterPane.elementCountAtLeast(1)))
               .withAllowedLateness(windowLateness)
+              // Not FIRE_ALWAYS: when the watermark jumps past a window's end and its lateness in
+              // one step, FlinkRunner fires the end-of-window and the clean-up timer one by one,
+              // and the second, after the first has cleared the window, emitted an empty ON_TIME
+              // pane with index 0 again (the window's revision 0 twice; apache/beam#18019).
+              .withOnTimeBehavior(Window.OnTimeBehavior.FIRE_IF_NON_EMPTY)
               .accumulatingFiredPanes())
           .apply("KeyByLocationAndType", WithKeys.<String, VehicleStatusSample>of(
                   s -> s.getLocationId() + "|" + s.getVehicleType())
