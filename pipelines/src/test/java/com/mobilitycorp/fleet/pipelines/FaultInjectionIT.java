@@ -228,14 +228,16 @@ class FaultInjectionIT {
       try (KafkaTopicReader reader = new KafkaTopicReader(kafka.bootstrapServers(), OUTPUTS);
           Admin admin = admin(kafka)) {
         for (Fault fault : faults) {
-          int target = (int) (fault.atFraction * input.telemetryIds.size());
+          // Drawn on the input the job has checkpointed (its committed offsets), not on output
+          // counts: outputs include the repeats of a replay and run ahead of the checkpoints, so
+          // later faults would drift towards the end of the stream.
+          long target = (long) (fault.atFraction * input.rawTelemetryMessages);
           JobJvm current = job;
-          reader.pollUntil(
-              () -> {
-                current.requireAlive("the wait for " + fault);
-                return reader.records(FleetTopics.TELEMETRY_DEDUPLICATED).size() >= target;
-              },
-              STEP_TIMEOUT, name + ": telemetry output reaching " + target + " for " + fault);
+          await(() -> {
+            current.requireAlive("the wait for " + fault);
+            return committedInput(admin, FleetTopics.VEHICLE_EVENTS_RAW) >= target;
+          }, reader, name + ": committed " + FleetTopics.VEHICLE_EVENTS_RAW + " offsets reaching "
+              + target + " for " + fault);
           switch (fault.kind) {
             case KILL_JOB -> {
               awaitTransactionalShardsCheckpointed(admin, sinkGroup, checkpointDir, current, reader);
@@ -243,8 +245,9 @@ class FaultInjectionIT {
               current.kill();
               restarts++;
               log(String.format(Locale.ROOT,
-                  "%s: SIGKILL %d of 3 at %d telemetry records out; restarting from %s",
-                  name, restarts, reader.records(FleetTopics.TELEMETRY_DEDUPLICATED).size(),
+                  "%s: SIGKILL %d of 3 at %d of %d %s messages committed; restarting from %s",
+                  name, restarts, committedInput(admin, FleetTopics.VEHICLE_EVENTS_RAW),
+                  input.rawTelemetryMessages, FleetTopics.VEHICLE_EVENTS_RAW,
                   checkpointDir.relativize(newest)));
               job = JobJvm.start(jobArgs.forStart(newest), "2g",
                   dir.resolve("job-" + restarts + ".log"));
@@ -608,7 +611,7 @@ class FaultInjectionIT {
 
   private enum FaultKind { KILL_JOB, RESTART_BROKER, DATABASE_OUTAGE }
 
-  /** A fault, injected once the faulty run's telemetry output reaches a fraction of the input. */
+  /** A fault, injected once the job has committed a fraction of the telemetry topic's input. */
   private record Fault(FaultKind kind, double atFraction) {
     /** Three kills, a broker restart and an outage, at random points in their ranges. */
     static List<Fault> plan(Random random) {
@@ -636,12 +639,17 @@ class FaultInjectionIT {
   private static final class Input {
     final Set<String> telemetryIds = new TreeSet<>();
     final Set<String> bookingIds = new TreeSet<>();
+    /** Everything on the telemetry topic: originals, re-sends and malformed payloads. */
+    long rawTelemetryMessages;
     int duplicates;
     int weather;
     int malformed;
 
     Input(List<SimulatedMessage> messages) {
       for (SimulatedMessage m : messages) {
+        if (m.topic().equals(FleetTopics.VEHICLE_EVENTS_RAW)) {
+          rawTelemetryMessages++;
+        }
         switch (m.kind()) {
           case ORIGINAL -> {
             if (m.isTelemetry()) {
@@ -694,6 +702,14 @@ class FaultInjectionIT {
     } catch (ExecutionException e) {
       return Map.of(); // the broker restarting: ask again on the next poll
     }
+  }
+
+  /** The job's committed offsets on {@code topic}, summed over its partitions. */
+  private static long committedInput(Admin admin, String topic) {
+    return committedOffsets(admin, CONSUMER_GROUP).entrySet().stream()
+        .filter(e -> e.getKey().topic().equals(topic))
+        .mapToLong(e -> e.getValue().offset())
+        .sum();
   }
 
   private static Map<TopicPartition, Long> endOffsets(
