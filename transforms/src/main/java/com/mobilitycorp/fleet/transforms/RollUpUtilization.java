@@ -107,7 +107,7 @@ public final class RollUpUtilization
           .setTotalSamples(s.readings)
           .setUtilizationPct(s.utilizationPct())
           .setDistinctVehicles(s.vehicles.size())
-          .setAvgBatteryPct(s.batterySum / s.readings)
+          .setAvgBatteryPct(s.avgBatteryPct())
           .setObservedVehicleSeconds(s.spanMillis / 1000.0)
           .setRentedVehicleSeconds(s.rentedSpanMillis / 1000.0)
           .setTimeWeightedUtilizationPct(s.timeWeightedUtilizationPct())

@@ -79,7 +79,7 @@ public final class SummariseLocationsPerMinute
         IntervalWindow minute, PaneInfo pane, OutputReceiver<LocationMetrics> out) {
       SummariseStatusSamples.Summary s = group.getValue();
       out.output(LocationMetrics.create(group.getKey(), minute.start(), minute.end(), s.readings,
-          s.utilizationPct(), s.batterySum / s.readings, s.vehicles.size(),
+          s.utilizationPct(), s.avgBatteryPct(), s.vehicles.size(),
           s.availableVehicles.size(), pane.getIndex()));
     }
   }

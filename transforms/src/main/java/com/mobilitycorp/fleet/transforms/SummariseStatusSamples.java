@@ -10,7 +10,6 @@ import java.util.TreeSet;
 import org.apache.beam.sdk.coders.Coder;
 import org.apache.beam.sdk.coders.CoderRegistry;
 import org.apache.beam.sdk.coders.CustomCoder;
-import org.apache.beam.sdk.coders.DoubleCoder;
 import org.apache.beam.sdk.coders.SetCoder;
 import org.apache.beam.sdk.coders.StringUtf8Coder;
 import org.apache.beam.sdk.coders.VarLongCoder;
@@ -25,16 +24,26 @@ final class SummariseStatusSamples
     extends Combine.CombineFn<VehicleStatusSample, SummariseStatusSamples.Summary,
         SummariseStatusSamples.Summary> {
   private static final long serialVersionUID = 1L;
+  private static final double MICRO = 1_000_000;
 
   /** The running sums of one group. */
   static final class Summary {
     long readings;
     long rentedReadings;
-    double batterySum;
+    /**
+     * Battery in millionths of a percent, summed as a long: a double sum depends on the order the
+     * readings and partial sums arrive in (a replay after a restore reorders them), an integer
+     * sum does not, so a re-emitted window carries exactly the same mean.
+     */
+    long batteryMicroPctSum;
     long spanMillis;
     long rentedSpanMillis;
     final Set<String> vehicles = new TreeSet<>();
     final Set<String> availableVehicles = new TreeSet<>();
+
+    double avgBatteryPct() {
+      return batteryMicroPctSum / (double) readings / MICRO;
+    }
 
     double utilizationPct() {
       return 100.0 * rentedReadings / readings;
@@ -56,7 +65,8 @@ final class SummariseStatusSamples
     if (sample.getReading()) {
       s.readings++;
       s.rentedReadings += rented ? 1 : 0;
-      s.batterySum += sample.getBatteryPct() == null ? 0 : sample.getBatteryPct();
+      s.batteryMicroPctSum +=
+          sample.getBatteryPct() == null ? 0 : Math.round(sample.getBatteryPct() * MICRO);
       s.vehicles.add(sample.getVehicleId());
       if (sample.getStatus() == VehicleStatus.AVAILABLE) {
         s.availableVehicles.add(sample.getVehicleId());
@@ -74,7 +84,7 @@ final class SummariseStatusSamples
     for (Summary s : accumulators) {
       merged.readings += s.readings;
       merged.rentedReadings += s.rentedReadings;
-      merged.batterySum += s.batterySum;
+      merged.batteryMicroPctSum += s.batteryMicroPctSum;
       merged.spanMillis += s.spanMillis;
       merged.rentedSpanMillis += s.rentedSpanMillis;
       merged.vehicles.addAll(s.vehicles);
@@ -103,14 +113,13 @@ final class SummariseStatusSamples
     private static final long serialVersionUID = 1L;
     static final SummaryCoder INSTANCE = new SummaryCoder();
     private static final Coder<Long> LONG = VarLongCoder.of();
-    private static final Coder<Double> DOUBLE = DoubleCoder.of();
     private static final Coder<Set<String>> IDS = SetCoder.of(StringUtf8Coder.of());
 
     @Override
     public void encode(Summary s, OutputStream out) throws IOException {
       LONG.encode(s.readings, out);
       LONG.encode(s.rentedReadings, out);
-      DOUBLE.encode(s.batterySum, out);
+      LONG.encode(s.batteryMicroPctSum, out);
       LONG.encode(s.spanMillis, out);
       LONG.encode(s.rentedSpanMillis, out);
       IDS.encode(s.vehicles, out);
@@ -122,7 +131,7 @@ final class SummariseStatusSamples
       Summary s = new Summary();
       s.readings = LONG.decode(in);
       s.rentedReadings = LONG.decode(in);
-      s.batterySum = DOUBLE.decode(in);
+      s.batteryMicroPctSum = LONG.decode(in);
       s.spanMillis = LONG.decode(in);
       s.rentedSpanMillis = LONG.decode(in);
       s.vehicles.addAll(IDS.decode(in));

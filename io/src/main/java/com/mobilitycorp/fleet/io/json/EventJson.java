@@ -476,7 +476,9 @@ public final class EventJson {
     if (time.isAfter(now.plus(maxFutureSkew))) {
       throw new InvalidEventException(
           DeadLetterReason.FUTURE_TIMESTAMP,
-          field + " " + text + " is more than " + maxFutureSkew + " ahead of " + now);
+          // Not the clock's reading itself (that is the dead letter's rejected_at): the detail
+          // then stays the same when a replay rejects the record again.
+          field + " " + text + " is more than " + maxFutureSkew + " ahead of the clock (rejected_at)");
     }
     return time;
   }
