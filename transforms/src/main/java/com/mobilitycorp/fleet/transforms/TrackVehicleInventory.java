@@ -11,6 +11,7 @@ import java.util.List;
 import org.apache.beam.sdk.coders.Coder;
 import org.apache.beam.sdk.coders.KvCoder;
 import org.apache.beam.sdk.coders.StringUtf8Coder;
+import org.apache.beam.sdk.coders.VarLongCoder;
 import org.apache.beam.sdk.metrics.Counter;
 import org.apache.beam.sdk.metrics.Metrics;
 import org.apache.beam.sdk.state.StateSpec;
@@ -56,8 +57,11 @@ import org.joda.time.Instant;
  * and range changes alone are published at most once per vehicle per refresh interval (processing
  * time): the newest values at the end of an interval are flushed by a timer, never dropped. Each
  * update carries {@code as_of} (event time of the newest information) and a per-vehicle {@code
- * revision}; a late event that changes the status yields a {@link
- * InventoryUpdateReason#LATE_CORRECTION} with a higher revision.
+ * revision}: the number of inputs the vehicle's state has taken in (events, and ended bookings
+ * settling), so it rises with every update, and an update that has seen all of a vehicle's input
+ * ranks highest even when a replay after a failure published a different sequence before it. A
+ * late event that changes the status yields a {@link InventoryUpdateReason#LATE_CORRECTION} with
+ * a higher revision.
  *
  * <p><b>No windows.</b> Status is state in the global window, so an event arriving behind the
  * watermark, even beyond the allowed lateness, still updates the vehicle when it is newer than what
@@ -231,6 +235,17 @@ public final class TrackVehicleInventory
     @StateId("published")
     private final StateSpec<ValueState<InventoryUpdate>> publishedSpec = StateSpecs.value();
 
+    /**
+     * How many inputs (events, and ended bookings settling) the vehicle's state has taken in: an
+     * update's revision. Not a count of updates: after a restore from a checkpoint the replay can
+     * publish a different, coarser sequence (publishing is paced in processing time, and the two
+     * input topics interleave differently), and a count of updates would then give an older update
+     * from before the failure a higher revision than the newest one after it. Counted inputs give
+     * the update that has seen everything the highest revision in any run.
+     */
+    @StateId("inputsSeen")
+    private final StateSpec<ValueState<Long>> inputsSeenSpec = StateSpecs.value(VarLongCoder.of());
+
     /** True while a refresh interval runs: position-only changes wait for its timer. */
     @StateId("refreshPending")
     private final StateSpec<ValueState<Boolean>> refreshPendingSpec = StateSpecs.value();
@@ -259,11 +274,13 @@ public final class TrackVehicleInventory
         @StateId("locationId") ValueState<String> locationIdState,
         @StateId("published") ValueState<InventoryUpdate> publishedState,
         @StateId("refreshPending") ValueState<Boolean> refreshPendingState,
+        @StateId("inputsSeen") ValueState<Long> inputsSeenState,
         @TimerId("refresh") Timer refresh,
         @TimerId("settleBooking") Timer settleBooking,
         @TimerId("idleExpiry") Timer idleExpiryTimer,
         OutputReceiver<InventoryUpdate> out) {
       String vehicleId = signal.getKey();
+      long inputsSeen = countInput(inputsSeenState);
       TelemetryEvent telemetry = telemetryState.read();
       BookingEvent booking = bookingState.read();
       Instant settledUntil = settledUntilState.read();
@@ -323,11 +340,11 @@ public final class TrackVehicleInventory
         publish(
             current,
             correction ? InventoryUpdateReason.LATE_CORRECTION : InventoryUpdateReason.STATUS_CHANGE,
-            published, publishedState, refreshPendingState, refresh, out);
+            inputsSeen, publishedState, refreshPendingState, refresh, out);
       } else if (!current.sameStateAs(published) && refreshPendingState.read() == null) {
         publish(
             current, InventoryUpdateReason.POSITION_REFRESH,
-            published, publishedState, refreshPendingState, refresh, out);
+            inputsSeen, publishedState, refreshPendingState, refresh, out);
       }
       // Otherwise nothing new, or a refresh interval is running and its timer will publish.
     }
@@ -341,6 +358,7 @@ public final class TrackVehicleInventory
         @StateId("locationId") ValueState<String> locationIdState,
         @StateId("published") ValueState<InventoryUpdate> publishedState,
         @StateId("refreshPending") ValueState<Boolean> refreshPendingState,
+        @StateId("inputsSeen") ValueState<Long> inputsSeenState,
         @TimerId("refresh") Timer refresh,
         OutputReceiver<InventoryUpdate> out) {
       InventoryUpdate published = publishedState.read();
@@ -356,9 +374,10 @@ public final class TrackVehicleInventory
       if (current.sameStateAs(published)) {
         refreshPendingState.clear(); // quiet interval: the next change is published at once
       } else {
+        // Inputs arrived since the last update (the state changed), so this revision is higher.
         publish(
             current, InventoryUpdateReason.POSITION_REFRESH,
-            published, publishedState, refreshPendingState, refresh, out);
+            inputsSeenState.read(), publishedState, refreshPendingState, refresh, out);
       }
     }
 
@@ -366,7 +385,8 @@ public final class TrackVehicleInventory
     public void onSettleBooking(
         OnTimerContext timer,
         @StateId("booking") ValueState<BookingEvent> bookingState,
-        @StateId("settledUntil") ValueState<Instant> settledUntilState) {
+        @StateId("settledUntil") ValueState<Instant> settledUntilState,
+        @StateId("inputsSeen") ValueState<Long> inputsSeenState) {
       BookingEvent booking = bookingState.read();
       // A newer booking may have replaced the ended one since the timer was set.
       if (booking != null
@@ -374,6 +394,7 @@ public final class TrackVehicleInventory
           && !booking.getEventTime().plus(allowedLateness).isAfter(timer.fireTimestamp())) {
         settledUntilState.write(booking.getEventTime());
         bookingState.clear();
+        countInput(inputsSeenState); // the state changed: the next update must rank above the last
         bookingsSettled.inc();
       }
     }
@@ -386,6 +407,7 @@ public final class TrackVehicleInventory
         @StateId("locationId") ValueState<String> locationIdState,
         @StateId("published") ValueState<InventoryUpdate> publishedState,
         @StateId("refreshPending") ValueState<Boolean> refreshPendingState,
+        @StateId("inputsSeen") ValueState<Long> inputsSeenState,
         @TimerId("settleBooking") Timer settleBooking,
         @TimerId("refresh") Timer refresh) {
       // The timer is moved on with every newer event, so firing means the vehicle went silent.
@@ -395,22 +417,31 @@ public final class TrackVehicleInventory
       locationIdState.clear();
       publishedState.clear();
       refreshPendingState.clear();
+      inputsSeenState.clear();
       settleBooking.clear();
       refresh.clear();
       vehiclesTracked.dec();
     }
 
+    /** Counts one more input into the vehicle's state; returns the new count. */
+    private static long countInput(ValueState<Long> inputsSeenState) {
+      Long seen = inputsSeenState.read();
+      long now = (seen == null ? 0 : seen) + 1;
+      inputsSeenState.write(now);
+      return now;
+    }
+
     private void publish(
         InventoryUpdate current,
         InventoryUpdateReason reason,
-        @Nullable InventoryUpdate published,
+        long revision,
         ValueState<InventoryUpdate> publishedState,
         ValueState<Boolean> refreshPendingState,
         Timer refresh,
         OutputReceiver<InventoryUpdate> out) {
       InventoryUpdate update =
           current.toBuilder()
-              .setRevision(published == null ? 1 : published.getRevision() + 1)
+              .setRevision(revision)
               .setReason(reason)
               .build();
       publishedState.write(update);

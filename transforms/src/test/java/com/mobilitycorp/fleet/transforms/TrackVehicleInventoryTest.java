@@ -28,8 +28,10 @@ import org.apache.beam.sdk.testing.PAssert;
 import org.apache.beam.sdk.testing.TestPipeline;
 import org.apache.beam.sdk.testing.TestPipelineExtension;
 import org.apache.beam.sdk.testing.TestStream;
+import org.apache.beam.sdk.transforms.MapElements;
 import org.apache.beam.sdk.transforms.join.RawUnionValue;
 import org.apache.beam.sdk.values.PCollection;
+import org.apache.beam.sdk.values.TypeDescriptors;
 import org.checkerframework.checker.nullness.qual.Nullable;
 import org.joda.time.Duration;
 import org.joda.time.Instant;
@@ -119,8 +121,9 @@ class TrackVehicleInventoryTest {
             expected(AVAILABLE, null, null, parked, min(0), 1, STATUS_CHANGE),
             expected(RESERVED, "b1", "berlin-mitte", parked, min(1), 2, STATUS_CHANGE),
             expected(ON_TRIP, "b1", "berlin-mitte", parked, min(2), 3, STATUS_CHANGE),
-            // The in-trip position waited for the refresh interval; the return publishes it.
-            expected(AVAILABLE, null, "berlin-kreuzberg", riding, min(10), 4, STATUS_CHANGE));
+            // The in-trip position (input 4) waited for the refresh interval; the return (input
+            // 5) publishes it.
+            expected(AVAILABLE, null, "berlin-kreuzberg", riding, min(10), 5, STATUS_CHANGE));
     p.run().waitUntilFinish();
   }
 
@@ -172,9 +175,10 @@ class TrackVehicleInventoryTest {
         .containsInAnyOrder(
             expected(RESERVED, "b1", "berlin-mitte", null, min(0), 1, STATUS_CHANGE),
             expected(ON_TRIP, "b1", "berlin-mitte", null, min(1), 2, STATUS_CHANGE),
-            expected(AVAILABLE, null, "berlin-kreuzberg", early, min(10), 3, STATUS_CHANGE),
+            // The return is input 4 (the early position, input 3, waited for it).
+            expected(AVAILABLE, null, "berlin-kreuzberg", early, min(10), 4, STATUS_CHANGE),
             // Newer position, but the return is newer still: the vehicle stays available.
-            expected(AVAILABLE, null, "berlin-kreuzberg", lastInTrip, min(10), 4,
+            expected(AVAILABLE, null, "berlin-kreuzberg", lastInTrip, min(10), 5,
                 POSITION_REFRESH));
     p.run().waitUntilFinish();
   }
@@ -201,6 +205,42 @@ class TrackVehicleInventoryTest {
     assertThat(counter(result, "late_corrections"), is(1L));
   }
 
+  /**
+   * What a replay after a failure looks like: the same vehicle's inputs, once cut short (the run
+   * before the failure: the booking arrived before the newer position was read) and once whole (the
+   * replay: the newer position came first). Both reserved updates have the booking's as_of; the one
+   * that saw more input must rank higher, so a consumer keeping the greatest (as_of, revision) ends
+   * with the newer position. With revision = update count both were revision 2.
+   */
+  @Test
+  void testTheUpdateThatSawMoreInputRanksHigherAtTheSameAsOf(TestPipeline p) throws Exception {
+    TelemetryEvent older = telemetry("before", "t1", min(0), 52.50);
+    TelemetryEvent olderAgain = telemetry("replay", "t1", min(0), 52.50);
+    TelemetryEvent newer = telemetry("replay", "t2", min(1), 52.51);
+    TestStream<RawUnionValue> stream =
+        InventoryInput.stream(p)
+            .advanceWatermarkTo(min(0))
+            .addElements(signal(older), signal(olderAgain))
+            .addElements(signal(booking("before", "b-e1", BOOKING_CREATED, "b1", "berlin-mitte",
+                min(2), min(2), null)))
+            .addElements(signal(newer))
+            .addElements(signal(booking("replay", "b-e1", BOOKING_CREATED, "b1", "berlin-mitte",
+                min(2), min(2), null)))
+            .advanceWatermarkToInfinity();
+
+    PAssert.that(track(p, stream, inventory())
+            .apply(MapElements.into(TypeDescriptors.strings())
+                .via((InventoryUpdate u) -> u.getVehicleId() + " " + u.getStatus() + " lat "
+                    + u.getLat() + " as_of " + u.getAsOf() + " r" + u.getRevision())))
+        .containsInAnyOrder(
+            "before AVAILABLE lat 52.5 as_of " + min(0) + " r1",
+            "before RESERVED lat 52.5 as_of " + min(2) + " r2",
+            "replay AVAILABLE lat 52.5 as_of " + min(0) + " r1",
+            // The newer position waited for the refresh interval; the booking publishes it.
+            "replay RESERVED lat 52.51 as_of " + min(2) + " r3");
+    p.run().waitUntilFinish();
+  }
+
   @Test
   void testDuplicateBookingEventsChangeNothing(TestPipeline p) throws Exception {
     BookingEvent create = created("b-e1", "b1", min(0));
@@ -217,8 +257,9 @@ class TrackVehicleInventoryTest {
 
     PAssert.that(track(p, stream, inventory()))
         .containsInAnyOrder(
+            // The repeated created (input 2) is taken in and ignored; the start is input 3.
             expected(RESERVED, "b1", "berlin-mitte", null, min(0), 1, STATUS_CHANGE),
-            expected(ON_TRIP, "b1", "berlin-mitte", null, min(1), 2, STATUS_CHANGE));
+            expected(ON_TRIP, "b1", "berlin-mitte", null, min(1), 3, STATUS_CHANGE));
     PipelineResult result = p.run();
     result.waitUntilFinish();
     assertThat(counter(result, "stale_events_ignored"), is(3L));
@@ -302,9 +343,10 @@ class TrackVehicleInventoryTest {
 
     PAssert.that(track(p, stream, inventory()))
         .containsInAnyOrder(
+            // Revisions count the inputs taken in: t2 and t3 were taken in without an update.
             expected(AVAILABLE, null, null, first, sec(0), 1, STATUS_CHANGE),
-            expected(AVAILABLE, null, null, newestInInterval, sec(15), 2, POSITION_REFRESH),
-            expected(AVAILABLE, null, null, afterQuietInterval, sec(90), 3, POSITION_REFRESH));
+            expected(AVAILABLE, null, null, newestInInterval, sec(15), 4, POSITION_REFRESH),
+            expected(AVAILABLE, null, null, afterQuietInterval, sec(90), 5, POSITION_REFRESH));
     PipelineResult result = p.run();
     result.waitUntilFinish();
     assertThat(counter(result, "position_refreshes"), is(2L));
