@@ -193,6 +193,15 @@ public final class StateScaleBench {
       BenchSupport.deleteRecursively(workDir);
     }
 
+    Map<String, Object> report = report(inputs, results, loadBefore);
+    String markdown = markdown(report);
+    System.out.println(markdown);
+    BenchSupport.writeReport(out, report, markdown);
+  }
+
+  /** The JSON report of the runs: settings, per vehicle count the figures' stats, the ratios. */
+  Map<String, Object> report(List<Map<String, Object>> inputs, List<Map<String, Object>> results,
+      String loadBefore) {
     Map<String, Object> report = new LinkedHashMap<>();
     report.put("title", "State scale: distinct vehicles on RocksDB");
     report.put("generatedAt", Instant.now().toString());
@@ -214,9 +223,7 @@ public final class StateScaleBench {
     report.put("summary", summary);
     report.put("ratioLargestToSmallest", ratios(summary));
     report.put("runs", results);
-    String markdown = markdown(report, summary);
-    System.out.println(markdown);
-    BenchSupport.writeReport(out, report, markdown);
+    return report;
   }
 
   private Map<String, Object> fill(int vehicles, LocalKafka kafka, LocalPostgres postgres)
@@ -336,7 +343,6 @@ public final class StateScaleBench {
   /** A figure of a run: its name in the summary and how to read it off the run's result. */
   record Figure(String name, String label, String unit, Function<Map<String, Object>, Number> of) {}
 
-  @SuppressWarnings("unchecked")
   private static Number nested(Map<String, Object> run, String map, String key) {
     return run.get(map) instanceof Map<?, ?> m && m.get(key) instanceof Number n ? n : null;
   }
@@ -483,7 +489,8 @@ public final class StateScaleBench {
   }
 
   @SuppressWarnings("unchecked")
-  private String markdown(Map<String, Object> report, List<Map<String, Object>> summary) {
+  String markdown(Map<String, Object> report) {
+    List<Map<String, Object>> summary = (List<Map<String, Object>>) report.get("summary");
     StringBuilder md = new StringBuilder();
     md.append("# ").append(report.get("title")).append("\n\n");
     md.append(String.format(Locale.ROOT,
@@ -501,10 +508,12 @@ public final class StateScaleBench {
     }
     md.append(" runs | reproduce |\n|---|---|");
     md.append("---|".repeat(FIGURES.size())).append("---|---|\n");
-    List<Map<String, Object>> inputs = (List<Map<String, Object>>) report.get("inputs");
-    for (int i = 0; i < summary.size(); i++) {
-      Map<String, Object> s = summary.get(i);
-      Object messages = i < inputs.size() ? inputs.get(i).get("messages") : null;
+    Map<Object, Object> messagesByVehicles = new LinkedHashMap<>();
+    for (Map<String, Object> input : (List<Map<String, Object>>) report.get("inputs")) {
+      messagesByVehicles.put(input.get("vehicles"), input.get("messages"));
+    }
+    for (Map<String, Object> s : summary) {
+      Object messages = messagesByVehicles.get(s.get("vehicles"));
       md.append(String.format(Locale.ROOT, "| %,d | %s |", ((Number) s.get("vehicles")).intValue(),
           messages == null ? "–" : String.format(Locale.ROOT, "%,d", ((Number) messages)
               .longValue())));

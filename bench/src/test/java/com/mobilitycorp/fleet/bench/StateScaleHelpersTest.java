@@ -1,6 +1,7 @@
 package com.mobilitycorp.fleet.bench;
 
 import static org.hamcrest.MatcherAssert.assertThat;
+import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasItems;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -124,6 +125,54 @@ class StateScaleHelpersTest {
     o.put("job-options", "");
     assertThat(TopologyRun.jobArgs(o).size(),
         equalTo(args.size() - StateScaleBench.KEYED_ONLY_OPTIONS.size()));
+  }
+
+  @Test
+  void reportShowsEveryFigureWithItsCommandAndTheFailedRuns() {
+    StateScaleBench bench = new StateScaleBench(new String[] {"--vehicles=2000,10000",
+        "--runs=2", "--flink-conf-dir=../flink-conf/local"});
+    List<Map<String, Object>> inputs = List.of(input(2000, 6003), input(10_000, 30_021));
+    List<Map<String, Object>> runs = List.of(run(2000, 1, 4000, 100e6), run(2000, 2, 5000, 110e6),
+        run(10_000, 1, 3000, 120e6), Map.of("vehicles", 10_000, "run", 2, "error", "timed out",
+            "log", "v10000-r2.log"));
+
+    Map<String, Object> report = bench.report(inputs, runs, "1.0 1.0 1.0");
+    @SuppressWarnings("unchecked")
+    Map<String, Object> at2000 = ((List<Map<String, Object>>) report.get("summary")).get(0);
+    assertThat(at2000.get("eventsPerSecond"), equalTo(Stats.of(List.of(4000.0, 5000.0)).toMap()));
+    assertThat(((Map<?, ?>) report.get("ratioLargestToSmallest")).get("maxRssBytes"),
+        equalTo(120e6 / 105e6));
+
+    String md = bench.markdown(report);
+    assertThat(md, containsString("| 2,000 | 6,003 | 4,500 (4,000–5,000) |"));
+    assertThat(md, containsString("--vehicles=10000 --runs=2 --flink-conf-dir=../flink-conf/local"));
+    assertThat(md, containsString("| RSS (max) | 1.14 |"));
+    assertThat(md, containsString("| 10,000 | 2 | failed: timed out (log v10000-r2.log)"));
+    assertThat(md, containsString("Input: 3 telemetry readings per vehicle"));
+  }
+
+  private static Map<String, Object> input(int vehicles, long messages) {
+    return Map.of("vehicles", vehicles, "messages", messages);
+  }
+
+  /** A run's result as TopologyRun and the bench write it. */
+  private static Map<String, Object> run(int vehicles, int run, double rate, double rss) {
+    Map<String, Object> r = new LinkedHashMap<>();
+    r.put("vehicles", vehicles);
+    r.put("run", run);
+    r.put("inputRecords", 6003L);
+    r.put("windowStartCommitted", 600L);
+    r.put("windowEndCommitted", 5500L);
+    r.put("windowSeconds", 1.2);
+    r.put("eventsPerSecond", rate);
+    r.put("wallSecondsToAllCommitted", 30.5);
+    r.put("memory", Map.of("maxHeapAfterGcBytes", 90e6, "maxRssBytes", rss));
+    r.put("memoryAtEnd", Map.of("heapUsedAfterFullGcBytes", 70e6));
+    r.put("newestCheckpointOnDisk", Map.of("totalBytes", 5_000_000L));
+    r.putAll(StateScaleBench.checkpoints(List.of(new CheckpointLog.Completed(1, "j", 4_438_068,
+        230))));
+    r.put("tableRows", Map.of("available_vehicles", vehicles));
+    return r;
   }
 
   private static void write(Path file, int bytes) throws Exception {
