@@ -57,6 +57,11 @@ bench: classpaths
 	  com.mobilitycorp.fleet.bench.FullTopologyThroughputBench \
 	  --events=300000 --runs=3 --runner=both --state-backend=rocksdb --checkpoint-interval-ms=2000 \
 	  --ceiling=bench/results/raw-kafka-ceiling.json --out=bench/results/throughput.json
+	# 3g: the bench simulates a million vehicles before the runs (each run is a JVM of its own).
+	java $(JVM_OPENS) -Xmx3g \
+	  -cp "bench/target/classes:$$(cat bench/target/classpath.txt)" \
+	  com.mobilitycorp.fleet.bench.StateScaleBench \
+	  --vehicles=10000,100000,1000000 --runs=3 --stages=keyed --out=bench/results/state-scale.json
 	java -cp "testing/target/classes:$$(cat testing/target/classpath.txt)" \
 	  com.mobilitycorp.fleet.testing.readmodel.ReadModelQueryBench \
 	  --rows=100000 --out=bench/results/read-model-queries.md

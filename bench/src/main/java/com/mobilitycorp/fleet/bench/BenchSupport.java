@@ -78,6 +78,16 @@ final class BenchSupport {
    */
   static Map<String, Object> runInFreshJvm(Class<?> main, List<String> args, String heap, Path log,
       Path resultFile, long timeoutSeconds) throws IOException, InterruptedException {
+    return runInFreshJvm(main, List.of(), args, heap, log, resultFile, timeoutSeconds);
+  }
+
+  /**
+   * As {@link #runInFreshJvm(Class, List, String, Path, Path, long)}, with more JVM options, e.g.
+   * {@code -Dorg.slf4j.simpleLogger.log.<logger>=info} for a logger the run's log must show.
+   */
+  static Map<String, Object> runInFreshJvm(Class<?> main, List<String> jvmOptions,
+      List<String> args, String heap, Path log, Path resultFile, long timeoutSeconds)
+      throws IOException, InterruptedException {
     Files.createDirectories(log.toAbsolutePath().getParent());
     List<String> command = new ArrayList<>();
     command.add(Paths.get(System.getProperty("java.home"), "bin", "java").toString());
@@ -85,6 +95,7 @@ final class BenchSupport {
     command.add("-Xmx" + heap);
     // Every run logs the same way: warnings only, to the run's log file.
     command.add("-Dorg.slf4j.simpleLogger.defaultLogLevel=warn");
+    command.addAll(jvmOptions);
     command.add("-cp");
     command.add(System.getProperty("java.class.path"));
     command.add(main.getName());
@@ -154,8 +165,13 @@ final class BenchSupport {
    * root after {@code make build classpaths}.
    */
   static String command(Class<?> main, String[] args) {
+    return command(main, "1g", args);
+  }
+
+  /** As {@link #command(Class, String[])}, for a main that needs more heap than 1 GB. */
+  static String command(Class<?> main, String heap, String[] args) {
     return "java $(sed -n 's:.*<flink.jvm.opens>\\(.*\\)</flink.jvm.opens>.*:\\1:p' pom.xml)"
-        + " -Xmx1g -cp \"bench/target/classes:$(cat bench/target/classpath.txt)\" "
+        + " -Xmx" + heap + " -cp \"bench/target/classes:$(cat bench/target/classpath.txt)\" "
         + main.getName() + (args.length == 0 ? "" : " " + String.join(" ", args));
   }
 

@@ -254,10 +254,10 @@ public final class FullTopologyThroughputBench {
     return m;
   }
 
-  private static final List<String> TABLES = List.of("available_vehicles",
+  static final List<String> TABLES = List.of("available_vehicles",
       "vehicle_utilization_hourly");
 
-  private static void resetTables(LocalPostgres postgres) throws Exception {
+  static void resetTables(LocalPostgres postgres) throws Exception {
     try (Connection c = DriverManager.getConnection(
             postgres.jdbcUrl(), postgres.user(), postgres.password());
         Statement s = c.createStatement()) {
@@ -265,7 +265,7 @@ public final class FullTopologyThroughputBench {
     }
   }
 
-  private static Map<String, Object> tableRows(LocalPostgres postgres) throws Exception {
+  static Map<String, Object> tableRows(LocalPostgres postgres) throws Exception {
     Map<String, Object> rows = new LinkedHashMap<>();
     try (Connection c = DriverManager.getConnection(
             postgres.jdbcUrl(), postgres.user(), postgres.password());

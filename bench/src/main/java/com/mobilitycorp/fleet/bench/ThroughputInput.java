@@ -12,6 +12,7 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -80,6 +81,23 @@ final class ThroughputInput {
   /** Writes about {@code events} messages; every record acknowledged or it fails. */
   static Written fill(String bootstrapServers, long events) {
     int vehicles = BenchInput.vehiclesFor(events, ThroughputInput::fleet, m -> true);
+    Sent sent = send(bootstrapServers, fleet(vehicles), m -> {});
+    return new Written(vehicles, sent.messagesPerTopic(), sent.bytes());
+  }
+
+  /** Records per input topic and their bytes (keys and values), as sent. */
+  record Sent(Map<String, Long> messagesPerTopic, long bytes) {
+    long messages() {
+      return messagesPerTopic.values().stream().mapToLong(Long::longValue).sum();
+    }
+  }
+
+  /**
+   * Sends every message of {@code fleet} to its topic (one of {@link #TOPICS}), showing each to
+   * {@code seen} first; every record acknowledged or it fails.
+   */
+  static Sent send(String bootstrapServers, SimulatorConfig fleet,
+      Consumer<SimulatedMessage> seen) {
     Map<String, Long> perTopic = new LinkedHashMap<>();
     TOPICS.forEach(t -> perTopic.put(t, 0L));
     long bytes = 0;
@@ -88,12 +106,12 @@ final class ThroughputInput {
     AtomicReference<Exception> failure = new AtomicReference<>();
     try (KafkaProducer<String, String> producer = new KafkaProducer<>(
         producerProperties(bootstrapServers), new StringSerializer(), new StringSerializer())) {
-      for (Iterator<SimulatedMessage> it = new FleetSimulator(fleet(vehicles)).messages();
-          it.hasNext(); ) {
+      for (Iterator<SimulatedMessage> it = new FleetSimulator(fleet).messages(); it.hasNext(); ) {
         SimulatedMessage m = it.next();
         if (!perTopic.containsKey(m.topic())) {
           throw new IllegalStateException("simulator wrote to an unexpected topic " + m.topic());
         }
+        seen.accept(m);
         perTopic.merge(m.topic(), 1L, Long::sum);
         bytes += utf8Length(m.payload()) + (m.key() == null ? 0 : utf8Length(m.key()));
         sent++;
@@ -112,7 +130,7 @@ final class ThroughputInput {
           "Kafka acknowledged " + acknowledged.get() + " of " + sent + " input records",
           failure.get());
     }
-    return new Written(vehicles, perTopic, bytes);
+    return new Sent(perTopic, bytes);
   }
 
   /**

@@ -19,12 +19,18 @@ import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
 
 /**
- * One run of the whole topology ({@code FleetStreamProcessor.build}, every use case on) over the
- * pre-filled {@link ThroughputInput}, in a JVM of its own (started by {@link
- * FullTopologyThroughputBench}). Submits the job, then polls the committed offsets of its consumer
- * group ({@link CommittedProgress}) until the measured window has closed and, with {@code
+ * One run of the whole topology ({@code FleetStreamProcessor.build}, every use case on unless
+ * {@code --job-options} switches some off) over a pre-filled input such as {@link
+ * ThroughputInput}, in a JVM of its own (started by {@link FullTopologyThroughputBench} or {@link
+ * StateScaleBench}). Submits the job, then polls the committed offsets of its consumer group
+ * ({@link CommittedProgress}) until the measured window has closed and, with {@code
  * --until-all-committed=true}, until every input record is committed (the total wall time);
  * cancels the job and writes the result as JSON to {@code --result}.
+ *
+ * <p>Optional: {@code --job-options="--xEnabled=false ..."} (more job options, e.g. use cases
+ * off); {@code --memory-sample-ms=N} samples this JVM's heap and RSS every N ms ({@link JobMemory})
+ * and, once all is committed, forces a GC and measures the newest checkpoint on disk ({@link
+ * CheckpointFiles}), for {@link StateScaleBench}.
  */
 public final class TopologyRun {
 
@@ -42,6 +48,7 @@ public final class TopologyRun {
     long inputRecords = Long.parseLong(o.get("input-records"));
     boolean untilAllCommitted = Boolean.parseBoolean(o.get("until-all-committed"));
     Duration timeout = Duration.ofSeconds(Long.parseLong(o.get("timeout-seconds")));
+    long memorySampleMillis = Long.parseLong(o.getOrDefault("memory-sample-ms", "0"));
     Map<String, Object> result = new LinkedHashMap<>();
     result.put("runner", runner);
     try {
@@ -64,11 +71,23 @@ public final class TopologyRun {
             Double.parseDouble(o.get("window-end-fraction")),
             TimeUnit.SECONDS.toMillis(Long.parseLong(o.get("max-warmup-seconds"))),
             TimeUnit.SECONDS.toMillis(Long.parseLong(o.get("max-measure-seconds"))));
+        JobMemory memory = memorySampleMillis > 0 ? JobMemory.sampleEvery(memorySampleMillis)
+            : null;
         try {
           follow(admin, job, consumerGroup, progress, untilAllCommitted, submitted, timeout);
+          if (memory != null) {
+            // Every record is in the state now: its largest, with the job still running.
+            result.put("memoryAtEnd", memory.afterFullGc());
+            CheckpointFiles.newest(Path.of(o.get("work-dir")).resolve("checkpoints"))
+                .ifPresent(newest -> result.put("newestCheckpointOnDisk", newest.toMap()));
+          }
         } finally {
           result.put("jobStateAtEnd", String.valueOf(stateOf(job)));
           result.putAll(progress.toMap());
+          if (memory != null) {
+            memory.close();
+            result.put("memory", memory.toMap());
+          }
           job.cancel();
         }
         if (progress.stepsInWindow() < 2 || Double.isNaN(progress.eventsPerSecond())) {
@@ -174,6 +193,11 @@ public final class TopologyRun {
         "--jdbcPassword=" + o.get("jdbc-password")));
     for (Map.Entry<String, String> output : outputTopics(prefix).entrySet()) {
       args.add("--" + output.getKey() + "=" + output.getValue());
+    }
+    // E.g. use cases switched off: space-separated job options, after the ones above.
+    String more = o.getOrDefault("job-options", "").trim();
+    if (!more.isEmpty()) {
+      args.addAll(List.of(more.split("\\s+")));
     }
     return args;
   }
