@@ -153,8 +153,7 @@ public final class LatencyRun {
     int settleSeconds = Integer.parseInt(o.get("settle-seconds"));
     Path workDir = Path.of(o.get("work-dir"));
     Files.createDirectories(workDir);
-    Instant runStart = Instant.now();
-    LiveFleet fleet = new LiveFleet(vehicles, runStart, historySeconds, warmupSeconds,
+    LiveFleet fleet = new LiveFleet(vehicles, Instant.now(), historySeconds, warmupSeconds,
         measureSeconds);
     Map<String, Object> result = new LinkedHashMap<>();
     result.put("rate", rate);
@@ -182,7 +181,7 @@ public final class LatencyRun {
       FleetStreamProcessor.build(pipeline, options);
       PipelineResult job = pipeline.run();
       try {
-        LiveFleet.Sent sent = fleet.sendPaced(kafka.bootstrapServers(), runStart, onSend());
+        LiveFleet.Sent sent = fleet.sendPaced(kafka.bootstrapServers(), onSend());
         System.out.printf(Locale.ROOT, "sent: %s; %.0f events/s while measured%n", sent,
             sent.measuredRate());
         settle(settleSeconds);
@@ -192,6 +191,7 @@ public final class LatencyRun {
         System.out.println(keptUp.verdict());
         result.put("sendRate", sent.measuredRate());
         result.put("sentBacklog", sent.backlogMessages());
+        result.put("skippedTelemetry", sent.skippedTelemetry());
         result.put("sentWarmup", sent.warmupMessages());
         result.put("sentMeasured", sent.measuredMessages());
         result.put("measuredSeconds",

@@ -20,9 +20,9 @@ import org.joda.time.Instant;
  * {@code historySeconds} before the run; of that history only booking events and weather are sent,
  * at once, as a small backlog: trips are then under way (the first returns of a fresh fleet come
  * after ~10 minutes) and the job knows their bookings, without a telemetry backlog that a job with
- * little spare capacity could not drain within the warm-up. From the run's start everything is
- * sent, each message at its delivery time; the warm-up starts once the sender has caught up with
- * the wall clock, and the messages delivered after it are "measured".
+ * little spare capacity could not drain within the warm-up. Once the sender has caught up with the
+ * wall clock everything is sent, each message at its delivery time; the warm-up starts then, and
+ * the messages delivered after it are "measured".
  */
 final class LiveFleet {
 
@@ -31,16 +31,22 @@ final class LiveFleet {
     @Nullable Runnable beforeSend(SimulatedMessage message, boolean measured);
   }
 
-  /** What was sent, and when the measured period began and ended (epoch millis). */
-  record Sent(long backlogMessages, long warmupMessages, long measuredMessages,
-      long measureFromMillis, long measureUntilMillis) {
+  /** What was sent (and skipped), and when the measured period began and ended (epoch millis). */
+  record Sent(long backlogMessages, long skippedTelemetry, long warmupMessages,
+      long measuredMessages, long measureFromMillis, long measureUntilMillis) {
     double measuredRate() {
       return measuredMessages / Math.max(0.001, (measureUntilMillis - measureFromMillis) / 1000.0);
     }
   }
 
-  /** Simulated beyond the measured period: covers the backlog's sending and the job's start. */
-  static final Duration MARGIN = Duration.standardMinutes(3);
+  /**
+   * About how long from the fleet's present until the warm-up starts: the broker, PostgreSQL and
+   * the job start, and the history is simulated. The fleet is sized for the period measured then.
+   */
+  static final Duration STARTUP = Duration.standardSeconds(60);
+
+  /** Simulated beyond the measured period: the start-up, with room for a slow one. */
+  static final Duration MARGIN = Duration.standardMinutes(5);
 
   final Instant start;
   final int vehicles;
@@ -82,24 +88,21 @@ final class LiveFleet {
       int measureSeconds) {
     Instant start = now.minus(Duration.standardSeconds(historySeconds));
     Duration simulated = simulated(historySeconds, warmupSeconds, measureSeconds);
-    Instant from = now.plus(Duration.standardSeconds(warmupSeconds));
+    Instant from = now.plus(STARTUP).plus(Duration.standardSeconds(warmupSeconds));
     Instant until = from.plus(Duration.standardSeconds(measureSeconds));
     return BenchInput.vehiclesFor((long) rate * measureSeconds,
         v -> config(v, start, simulated),
         m -> !m.deliveryTime().isBefore(from) && m.deliveryTime().isBefore(until));
   }
 
-  /** Of the history, only booking events and weather are sent (see the class comment). */
-  boolean sent(SimulatedMessage m, Instant runStart) {
-    return !m.deliveryTime().isBefore(runStart) || !m.isTelemetry();
-  }
-
   /**
    * Sends the stream until the end of the measured period; fails if Kafka did not acknowledge
-   * every message.
+   * every message. Until the sender has caught up with the wall clock, telemetry is skipped: the
+   * history's, and that of the time simulating the history took.
    */
-  Sent sendPaced(String bootstrapServers, Instant runStart, OnSend onSend) throws Exception {
+  Sent sendPaced(String bootstrapServers, OnSend onSend) throws Exception {
     long backlog = 0;
+    long skippedTelemetry = 0;
     long warmup = 0;
     long measured = 0;
     long measureFrom = -1;
@@ -110,14 +113,16 @@ final class LiveFleet {
       Iterator<SimulatedMessage> messages = simulator.messages();
       while (messages.hasNext()) {
         SimulatedMessage m = messages.next();
-        if (!sent(m, runStart)) {
-          continue;
-        }
         long wait = m.deliveryTime().getMillis() - System.currentTimeMillis();
-        if (measureFrom < 0 && wait > 0) {
-          // Caught up with the wall clock: the backlog is out, the warm-up begins.
-          measureFrom = System.currentTimeMillis() + warmupSeconds * 1000L;
-          measureUntil = measureFrom + measureSeconds * 1000L;
+        if (measureFrom < 0) {
+          if (wait > 0) {
+            // Caught up: the backlog is out, the warm-up begins.
+            measureFrom = System.currentTimeMillis() + warmupSeconds * 1000L;
+            measureUntil = measureFrom + measureSeconds * 1000L;
+          } else if (m.isTelemetry()) {
+            skippedTelemetry++;
+            continue;
+          }
         }
         if (measureUntil > 0 && m.deliveryTime().getMillis() >= measureUntil) {
           break;
@@ -145,6 +150,8 @@ final class LiveFleet {
           backlog++;
         }
       }
+      // A sender that fell behind sent the measured period's messages later: its true window.
+      measureUntil = Math.max(measureUntil, System.currentTimeMillis());
       producer.flush();
     }
     long sent = backlog + warmup + measured;
@@ -155,8 +162,7 @@ final class LiveFleet {
     if (measureFrom < 0 || measured == 0) {
       throw new IllegalStateException("the simulated fleet ended before the measured period");
     }
-    return new Sent(backlog, warmup, measured, measureFrom,
-        Math.min(measureUntil, System.currentTimeMillis()));
+    return new Sent(backlog, skippedTelemetry, warmup, measured, measureFrom, measureUntil);
   }
 
   /** acks=all and idempotent as the simulator's CLI, with a short linger: latency, not batches. */
