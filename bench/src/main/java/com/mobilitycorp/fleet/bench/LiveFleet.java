@@ -1,5 +1,6 @@
 package com.mobilitycorp.fleet.bench;
 
+import com.mobilitycorp.fleet.io.kafka.FleetTopics;
 import com.mobilitycorp.fleet.testing.simulator.FleetSimulator;
 import com.mobilitycorp.fleet.testing.simulator.SimulatedMessage;
 import com.mobilitycorp.fleet.testing.simulator.SimulatorConfig;
@@ -119,7 +120,7 @@ final class LiveFleet {
             // Caught up: the backlog is out, the warm-up begins.
             measureFrom = System.currentTimeMillis() + warmupSeconds * 1000L;
             measureUntil = measureFrom + measureSeconds * 1000L;
-          } else if (m.isTelemetry()) {
+          } else if (m.topic().equals(FleetTopics.VEHICLE_EVENTS_RAW)) {
             skippedTelemetry++;
             continue;
           }
