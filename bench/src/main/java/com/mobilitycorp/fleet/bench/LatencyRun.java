@@ -104,6 +104,8 @@ public final class LatencyRun {
   private final Map<String, Long> alertAckedAt = new ConcurrentHashMap<>();
   private final Map<String, Long> alertSeenAt = new ConcurrentHashMap<>();
   private final List<KeptUp.LagSample> lagSamples = new CopyOnWriteArrayList<>();
+  /** Measured returns left out: their booking began before the history the job was sent. */
+  private final AtomicLong returnsOfBookingsBeforeHistory = new AtomicLong();
   private final AtomicReference<Throwable> watcherFailure = new AtomicReference<>();
   private volatile boolean stopped;
 
@@ -196,6 +198,7 @@ public final class LatencyRun {
         result.put("sentMeasured", sent.measuredMessages());
         result.put("measuredSeconds",
             (sent.measureUntilMillis() - sent.measureFromMillis()) / 1000.0);
+        result.put("returnsOfBookingsBeforeHistory", returnsOfBookingsBeforeHistory.get());
         result.put("keptUp", keptUp.toMap());
         result.put("lagEvery5sFromWarmup",
             lagEvery(5000, sent.measureFromMillis() - warmupSeconds * 1000L));
@@ -220,7 +223,6 @@ public final class LatencyRun {
     DetectLowBatteryModel model = new DetectLowBatteryModel(
         DetectLowBattery.DEFAULT_THRESHOLD_PCT, 0.0, DetectLowBattery.DEFAULT_ALLOWED_LATENESS);
     Set<String> knownAlerts = new HashSet<>();
-    AtomicLong unknownBookingReturns = new AtomicLong();
     return (m, measured) -> {
       if (m.isBooking()) {
         BookingEvent b = m.booking();
@@ -232,7 +234,7 @@ public final class LatencyRun {
           return null;
         }
         if (!startedBookings.contains(b.getBookingId())) {
-          unknownBookingReturns.incrementAndGet();
+          returnsOfBookingsBeforeHistory.incrementAndGet();
           return null;
         }
         PendingReturn p = new PendingReturn(b.getBookingId(), b.getEventTime().getMillis());
