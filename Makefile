@@ -61,7 +61,7 @@ bench: classpaths
 	  com.mobilitycorp.fleet.testing.readmodel.ReadModelQueryBench \
 	  --rows=100000 --out=bench/results/read-model-queries.md
 	# Latency at 1k/5k/20k events/s (checkpoints 1 s) and at checkpoints of 250 ms/1 s/5 s (1k/s),
-	# 3 runs each, every run in a JVM of its own (-Xmx3g): about 45 min. Pass job options with
+	# 3 runs each, every run in a JVM of its own (-Xmx3g): about 55 min. Pass job options with
 	# BENCH_ARGS="--job-options=--maxBundleTimeMills=100".
 	java $(JVM_OPENS) -Xmx1g \
 	  -cp "bench/target/classes:$$(cat bench/target/classpath.txt)" \

@@ -62,8 +62,9 @@ import org.joda.time.Instant;
  *       by a read_committed consumer, i.e. after the checkpoint that commits its transaction.
  * </ul>
  *
- * Only returns of bookings whose start the job was sent are measured: a return of a booking that
- * began before the fleet's history changes nothing the inventory knows. Every 500 ms the job's
+ * Only returns of bookings whose start the job was sent are measured (a guard: the simulated fleet
+ * starts with every vehicle parked, so all are): a return of a booking the job never saw would
+ * change nothing the inventory knows. Every 500 ms the job's
  * consumer lag is sampled, to tell whether it kept up ({@link KeptUp}). Writes the result as JSON
  * to {@code --result}.
  */
@@ -104,7 +105,7 @@ public final class LatencyRun {
   private final Map<String, Long> alertAckedAt = new ConcurrentHashMap<>();
   private final Map<String, Long> alertSeenAt = new ConcurrentHashMap<>();
   private final List<KeptUp.LagSample> lagSamples = new CopyOnWriteArrayList<>();
-  /** Measured returns left out: their booking began before the history the job was sent. */
+  /** Measured returns left out because the job was not sent their booking's start (0 so far). */
   private final AtomicLong returnsOfBookingsBeforeHistory = new AtomicLong();
   private final AtomicReference<Throwable> watcherFailure = new AtomicReference<>();
   private volatile boolean stopped;

@@ -110,7 +110,8 @@ final class LatencySweep {
   static long expectedRunSeconds(Configuration c, int historySeconds, int warmupSeconds,
       int measureSeconds, int settleSeconds) {
     long simulateHistory = (long) c.rate() * historySeconds / 300_000;
-    return 15 + simulateHistory + 15 + warmupSeconds + measureSeconds + settleSeconds + 5;
+    // Start-up and tear-down as measured in a smoke run on this 2-core machine (loaded).
+    return 25 + simulateHistory + 20 + warmupSeconds + measureSeconds + settleSeconds + 15;
   }
 
   /** Sizing a fleet simulates its whole window twice (estimate, then correction). */

@@ -131,7 +131,7 @@ class LatencySweepTest {
   void expectedRunTimeGrowsWithTheHistoryToSimulate() {
     long slow = LatencySweep.expectedRunSeconds(new Configuration(20000, 1000), 900, 60, 60, 15);
     long fast = LatencySweep.expectedRunSeconds(new Configuration(1000, 1000), 900, 60, 60, 15);
-    assertThat(fast, equalTo(15L + 3 + 15 + 60 + 60 + 15 + 5));
+    assertThat(fast, equalTo(25L + 3 + 20 + 60 + 60 + 15 + 15));
     assertThat(slow - fast, equalTo(57L));
   }
 
