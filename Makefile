@@ -65,20 +65,14 @@ bench: classpaths
 	java -cp "testing/target/classes:$$(cat testing/target/classpath.txt)" \
 	  com.mobilitycorp.fleet.testing.readmodel.ReadModelQueryBench \
 	  --rows=100000 --out=bench/results/read-model-queries.md
-	java $(JVM_OPENS) -Xmx3g \
-	  -cp "pipelines/target/test-classes:pipelines/target/classes:$$(cat pipelines/target/classpath.txt)" \
-	  com.mobilitycorp.fleet.pipelines.bench.ReturnToAvailableLatencyBench \
-	  --rate=1000 --out=bench/results/return-to-available-latency.md $(BENCH_ARGS)
-	java $(JVM_OPENS) -Xmx3g \
-	  -cp "pipelines/target/test-classes:pipelines/target/classes:$$(cat pipelines/target/classpath.txt)" \
-	  com.mobilitycorp.fleet.pipelines.bench.TelemetryToAlertLatencyBench \
-	  --rate=1000 --backfill-seconds=300 --out=bench/results/telemetry-to-alert-latency-alert-path.md \
-	  -- --inventoryEnabled=false --demandSpikesEnabled=false --utilizationEnabled=false --weatherJoinEnabled=false
-	java $(JVM_OPENS) -Xmx3g \
-	  -cp "pipelines/target/test-classes:pipelines/target/classes:$$(cat pipelines/target/classpath.txt)" \
-	  com.mobilitycorp.fleet.pipelines.bench.TelemetryToAlertLatencyBench \
-	  --rate=1000 --backfill-seconds=300 \
-	  --out=bench/results/telemetry-to-alert-latency.md $(BENCH_ARGS)
+	# Latency at 1k/5k/20k events/s (checkpoints 1 s) and at checkpoints of 250 ms/1 s/5 s (1k/s),
+	# 3 runs each, every run in a JVM of its own (-Xmx3g): about 55 min. Pass job options with
+	# BENCH_ARGS="--job-options=--maxBundleTimeMills=100".
+	java $(JVM_OPENS) -Xmx1g \
+	  -cp "bench/target/classes:$$(cat bench/target/classpath.txt)" \
+	  com.mobilitycorp.fleet.bench.LatencySweepBench \
+	  --rates=1000,5000,20000 --checkpoint-interval-ms=1000 --intervals=250,1000,5000 --runs=3 \
+	  --out=bench/results/latency.json $(BENCH_ARGS)
 	java $(JVM_OPENS) -Xmx1g \
 	  -cp "bench/target/classes:$$(cat bench/target/classpath.txt)" \
 	  com.mobilitycorp.fleet.bench.BeamQueriesBench \
