@@ -2,7 +2,7 @@
 MVN ?= mvn -B
 SHELL := /bin/bash
 
-.PHONY: build package test fault-test run cluster-demo bench classpaths clean clean-local help
+.PHONY: build package test fault-test run cluster-demo bench benchmarks-md classpaths clean clean-local help
 
 help:
 	@echo "make run    - start Kafka + PostgreSQL + simulated fleet + the job on FlinkRunner (Ctrl-C stops)"
@@ -77,6 +77,20 @@ bench: classpaths
 	  -cp "bench/target/classes:$$(cat bench/target/classpath.txt)" \
 	  com.mobilitycorp.fleet.bench.BeamQueriesBench \
 	  --events=300000 --runs=3 --out=bench/results/beam-vs-native-sql.json
+	$(MAKE) --no-print-directory benchmarks-md
+
+# BENCHMARKS.md: the summaries the benches just wrote (each with median/min/max and the command
+# that reproduces it), in one file, with when and where they were measured.
+BENCH_REPORTS = raw-kafka-ceiling throughput state-scale latency beam-vs-native-sql read-model-queries
+benchmarks-md:
+	{ echo "# Benchmarks"; echo; \
+	  echo "Written by \`make bench\` on $$(hostname), $$(nproc) cores, $$(date -u +%Y-%m-%dT%H:%MZ);"; \
+	  echo "the raw results are in \`bench/results/\` (JSON and Markdown)."; \
+	  for r in $(BENCH_REPORTS); do \
+	    if [ -f bench/results/$$r.md ]; then echo; sed 's/^#/##/' bench/results/$$r.md; \
+	    else echo; echo "## $$r"; echo; echo "Not measured in this run (no bench/results/$$r.md)."; fi; \
+	  done; } > BENCHMARKS.md
+	@echo "wrote BENCHMARKS.md"
 
 clean:
 	$(MVN) -q clean
