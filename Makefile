@@ -20,7 +20,7 @@ build:
 test:
 	$(MVN) install
 
-# The fault-injection test (SIGKILLs, broker restart, database outage; ~10 min), on its own so
+# The fault-injection test (SIGKILLs, broker restart, database outage; ~22 min), on its own so
 # that make test stays well under 30 minutes. .ci/run runs both.
 fault-test: build
 	cd pipelines && $(MVN) verify -Dit.test=FaultInjectionIT -Dtest=NONE \
