@@ -34,6 +34,35 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
  */
 final class BenchSupport {
 
+  /** {@code --key=value} arguments, each one of {@code known}; a bare {@code --key} is "true". */
+  static Map<String, String> parseOptions(String[] args, List<String> known) {
+    Map<String, String> options = parseOptions(args);
+    for (String key : options.keySet()) {
+      if (!known.contains(key)) {
+        throw new IllegalArgumentException("unknown option --" + key + "; known: " + known);
+      }
+    }
+    return options;
+  }
+
+  /**
+   * The job on embedded Flink as the benches run it: parallelism 2, detached, {@code flinkConfDir}
+   * (flink-conf/local), checkpoints every {@code checkpointMillis} into {@code checkpointDir}.
+   * {@code stateBackend} is rocksdb or hashmap (Beam calls the heap backend "filesystem").
+   */
+  static List<String> localFlinkJobArgs(
+      Path flinkConfDir, long checkpointMillis, String stateBackend, Path checkpointDir) {
+    return List.of(
+        "--runner=FlinkRunner",
+        "--flinkMaster=[local]",
+        "--parallelism=2",
+        "--attachedMode=false",
+        "--flinkConfDir=" + flinkConfDir.toAbsolutePath(),
+        "--checkpointingInterval=" + checkpointMillis,
+        "--stateBackend=" + (stateBackend.equals("hashmap") ? "filesystem" : stateBackend),
+        "--stateBackendStoragePath=" + checkpointDir.toUri());
+  }
+
   /** {@code --key=value} arguments; a bare {@code --key} is "true". */
   static Map<String, String> parseOptions(String[] args) {
     Map<String, String> options = new LinkedHashMap<>();

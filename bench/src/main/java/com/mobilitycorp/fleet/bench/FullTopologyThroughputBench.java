@@ -75,12 +75,7 @@ public final class FullTopologyThroughputBench {
   private final long directMeasureSeconds;
 
   FullTopologyThroughputBench(String[] args) {
-    Map<String, String> options = BenchSupport.parseOptions(args);
-    for (String key : options.keySet()) {
-      if (!KNOWN.contains(key)) {
-        throw new IllegalArgumentException("unknown option --" + key + "; known: " + KNOWN);
-      }
-    }
+    Map<String, String> options = BenchSupport.parseOptions(args, KNOWN);
     this.args = args;
     this.events = Long.parseLong(options.getOrDefault("events", "300000"));
     this.runs = Integer.parseInt(options.getOrDefault("runs", "3"));

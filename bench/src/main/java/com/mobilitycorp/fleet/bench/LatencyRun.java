@@ -315,15 +315,10 @@ public final class LatencyRun {
 
   private List<String> jobArgs(LocalKafka kafka, LocalPostgres postgres, Path workDir,
       long checkpointMillis) {
-    List<String> args = new ArrayList<>(List.of(
-        "--runner=FlinkRunner",
-        "--flinkMaster=[local]",
-        "--parallelism=2",
-        "--attachedMode=false",
-        "--flinkConfDir=" + Path.of(o.get("flink-conf-dir")).toAbsolutePath(),
-        "--checkpointingInterval=" + checkpointMillis,
-        "--stateBackend=rocksdb",
-        "--stateBackendStoragePath=" + workDir.resolve("checkpoints").toUri(),
+    List<String> args = new ArrayList<>(BenchSupport.localFlinkJobArgs(
+        Path.of(o.get("flink-conf-dir")), checkpointMillis, "rocksdb",
+        workDir.resolve("checkpoints")));
+    args.addAll(List.of(
         "--bootstrapServers=" + kafka.bootstrapServers(),
         "--consumerGroup=" + CONSUMER_GROUP,
         "--jdbcUrl=" + postgres.jdbcUrl(),

@@ -63,12 +63,7 @@ public final class LatencySweepBench {
 
   LatencySweepBench(String[] args) {
     this.args = args;
-    this.options = BenchSupport.parseOptions(args);
-    for (String key : options.keySet()) {
-      if (!KNOWN.contains(key)) {
-        throw new IllegalArgumentException("unknown option --" + key + "; known: " + KNOWN);
-      }
-    }
+    this.options = BenchSupport.parseOptions(args, KNOWN);
     this.rateSweepInterval = Long.parseLong(options.getOrDefault("checkpoint-interval-ms", "1000"));
     this.configurations = LatencySweep.configurations(
         numbers(options.getOrDefault("rates", "1000,5000,20000")).stream()

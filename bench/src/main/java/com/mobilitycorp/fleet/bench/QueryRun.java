@@ -164,15 +164,9 @@ public final class QueryRun {
   static List<String> beamArgs(Query query, String bootstrap, String consumerGroup,
       RunTopics topics, Path workDir, Path flinkConfDir, String stateBackend,
       long checkpointMillis) {
-    List<String> args = new ArrayList<>(List.of(
-        "--runner=FlinkRunner",
-        "--flinkMaster=[local]",
-        "--parallelism=2",
-        "--attachedMode=false",
-        "--flinkConfDir=" + flinkConfDir.toAbsolutePath(),
-        "--checkpointingInterval=" + checkpointMillis,
-        "--stateBackend=" + (stateBackend.equals("hashmap") ? "filesystem" : stateBackend),
-        "--stateBackendStoragePath=" + workDir.resolve("checkpoints").toUri(),
+    List<String> args = new ArrayList<>(BenchSupport.localFlinkJobArgs(
+        flinkConfDir, checkpointMillis, stateBackend, workDir.resolve("checkpoints")));
+    args.addAll(List.of(
         "--bootstrapServers=" + bootstrap,
         "--consumerGroup=" + consumerGroup,
         "--exactlyOnceOutputs=",

@@ -23,13 +23,8 @@ public final class RawKafkaCeilingBench {
   static final Path DEFAULT_OUT = Path.of("bench/results/raw-kafka-ceiling.json");
 
   public static void main(String[] args) throws Exception {
-    Map<String, String> options = BenchSupport.parseOptions(args);
-    List<String> known = List.of("events", "runs", "out", "timeout-seconds", "run-heap");
-    for (String key : options.keySet()) {
-      if (!known.contains(key)) {
-        throw new IllegalArgumentException("unknown option --" + key + "; known: " + known);
-      }
-    }
+    Map<String, String> options = BenchSupport.parseOptions(
+        args, List.of("events", "runs", "out", "timeout-seconds", "run-heap"));
     long events = Long.parseLong(options.getOrDefault("events", "300000"));
     int runs = Integer.parseInt(options.getOrDefault("runs", "3"));
     Path out = Path.of(options.getOrDefault("out", DEFAULT_OUT.toString()));

@@ -88,12 +88,7 @@ public final class StateScaleBench {
   private final Path out;
 
   StateScaleBench(String[] args) {
-    Map<String, String> options = BenchSupport.parseOptions(args);
-    for (String key : options.keySet()) {
-      if (!KNOWN.contains(key)) {
-        throw new IllegalArgumentException("unknown option --" + key + "; known: " + KNOWN);
-      }
-    }
+    Map<String, String> options = BenchSupport.parseOptions(args, KNOWN);
     this.args = args;
     this.vehicleCounts = vehicleCounts(options.getOrDefault("vehicles", "10000,100000,1000000"));
     this.runs = Integer.parseInt(options.getOrDefault("runs", "3"));

@@ -168,17 +168,11 @@ public final class TopologyRun {
     List<String> args = new ArrayList<>();
     if (o.get("runner").equals("flink")) {
       String stateBackend = o.get("state-backend");
-      args.addAll(List.of(
-          "--runner=FlinkRunner",
-          "--flinkMaster=[local]",
-          "--parallelism=2",
-          "--attachedMode=false",
-          "--flinkConfDir=" + Path.of(o.get("flink-conf-dir")).toAbsolutePath(),
-          "--checkpointingInterval=" + o.get("checkpoint-interval-ms"),
-          "--stateBackend=" + (stateBackend.equals("hashmap") ? "filesystem" : stateBackend),
-          "--stateBackendStoragePath=" + Path.of(o.get("work-dir")).resolve("checkpoints").toUri(),
-          // Default --exactlyOnceOutputs; a job from scratch needs a sink group of its own.
-          "--sinkGroupId=" + o.get("sink-group")));
+      args.addAll(BenchSupport.localFlinkJobArgs(Path.of(o.get("flink-conf-dir")),
+          Long.parseLong(o.get("checkpoint-interval-ms")), stateBackend,
+          Path.of(o.get("work-dir")).resolve("checkpoints")));
+      // Default --exactlyOnceOutputs; a job from scratch needs a sink group of its own.
+      args.add("--sinkGroupId=" + o.get("sink-group"));
     } else if (o.get("runner").equals("direct")) {
       // No Flink checkpoints to commit transactions with: every output at-least-once.
       args.addAll(List.of("--runner=DirectRunner", "--exactlyOnceOutputs="));

@@ -22,6 +22,28 @@ class BenchHelpersTest {
   }
 
   @Test
+  void unknownOptionsAreRefusedNotIgnored() {
+    assertThat(BenchSupport.parseOptions(new String[] {"--runs=3"}, List.of("runs")).get("runs"),
+        equalTo("3"));
+    IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(
+        IllegalArgumentException.class,
+        () -> BenchSupport.parseOptions(new String[] {"--rnus=3"}, List.of("runs")));
+    assertThat(e.getMessage(), containsString("--rnus"));
+  }
+
+  @Test
+  void localFlinkJobUsesBeamsNameForTheHeapBackend() {
+    List<String> heap = BenchSupport.localFlinkJobArgs(java.nio.file.Path.of("flink-conf/local"),
+        500, "hashmap", java.nio.file.Path.of("/tmp/ck"));
+    assertThat(heap.contains("--stateBackend=filesystem"), equalTo(true));
+    assertThat(heap.contains("--checkpointingInterval=500"), equalTo(true));
+    assertThat(heap.contains("--stateBackendStoragePath=file:///tmp/ck"), equalTo(true));
+    assertThat(BenchSupport.localFlinkJobArgs(java.nio.file.Path.of("flink-conf/local"), 500,
+        "rocksdb", java.nio.file.Path.of("/tmp/ck")).contains("--stateBackend=rocksdb"),
+        equalTo(true));
+  }
+
+  @Test
   void medianOfOddAndEvenCounts() {
     assertThat(Stats.of(List.of(3.0, 1.0, 2.0)), equalTo(new Stats(2.0, 1.0, 3.0, 3)));
     assertThat(Stats.of(List.of(4.0, 1.0, 2.0, 3.0)), equalTo(new Stats(2.5, 1.0, 4.0, 4)));
