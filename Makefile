@@ -84,8 +84,10 @@ bench: classpaths
 BENCH_REPORTS = raw-kafka-ceiling throughput state-scale latency beam-vs-native-sql read-model-queries
 benchmarks-md:
 	{ echo "# Benchmarks"; echo; \
-	  echo "Written by \`make bench\` on $$(hostname), $$(nproc) cores, $$(date -u +%Y-%m-%dT%H:%MZ);"; \
-	  echo "the raw results are in \`bench/results/\` (JSON and Markdown)."; \
+	  echo "Collected by \`make benchmarks-md\` (the last step of \`make bench\`) on $$(hostname),"; \
+	  echo "$$(nproc) cores, $$(date -u +%Y-%m-%dT%H:%MZ). Each section is one bench's latest result with the"; \
+	  echo "command that reproduces it (and, where the bench records it, when it was measured); the raw"; \
+	  echo "results are in \`bench/results/\` (JSON, Markdown)."; \
 	  for r in $(BENCH_REPORTS); do \
 	    if [ -f bench/results/$$r.md ]; then echo; sed 's/^#/##/' bench/results/$$r.md; \
 	    else echo; echo "## $$r"; echo; echo "Not measured in this run (no bench/results/$$r.md)."; fi; \
