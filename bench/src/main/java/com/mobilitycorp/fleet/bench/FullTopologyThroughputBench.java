@@ -52,9 +52,6 @@ public final class FullTopologyThroughputBench {
 
   static final double GOAL_FRACTION_OF_CEILING = 0.25;
 
-  static final double WINDOW_START_FRACTION = 0.1;
-  static final double WINDOW_END_FRACTION = 0.9;
-
   private static final List<String> KNOWN = List.of("events", "runs", "runner", "state-backend",
       "checkpoint-interval-ms", "out", "ceiling", "ceiling-max-age-hours", "flink-conf-dir",
       "timeout-seconds", "run-heap", "direct-warmup-seconds", "direct-measure-seconds");
@@ -210,26 +207,14 @@ public final class FullTopologyThroughputBench {
     Map<String, Object> result = new LinkedHashMap<>();
     result.put("runner", runner);
     result.put("run", run);
-    result.putAll(BenchSupport.runInFreshJvm(TopologyRun.class, List.of(
-            "--runner=" + runner,
-            "--bootstrap=" + kafka.bootstrapServers(),
-            "--jdbc-url=" + postgres.jdbcUrl(),
-            "--jdbc-user=" + postgres.user(),
-            "--jdbc-password=" + postgres.password(),
-            "--consumer-group=" + group,
-            "--sink-group=" + group,
-            "--topic-prefix=" + topicPrefix(runner, run),
-            "--work-dir=" + runDir,
-            "--flink-conf-dir=" + flinkConfDir.toAbsolutePath(),
-            "--state-backend=" + stateBackend,
-            "--checkpoint-interval-ms=" + checkpointMillis,
-            "--input-records=" + input.messages(),
-            "--window-start-fraction=" + WINDOW_START_FRACTION,
-            "--window-end-fraction=" + WINDOW_END_FRACTION,
-            "--max-warmup-seconds=" + (flink ? 0 : directWarmupSeconds),
-            "--max-measure-seconds=" + (flink ? 0 : directMeasureSeconds),
-            "--until-all-committed=" + flink,
-            "--timeout-seconds=" + timeoutSeconds),
+    List<String> args = TopologyRun.runArgs(runner, kafka, postgres, group,
+        topicPrefix(runner, run), runDir, flinkConfDir, stateBackend, checkpointMillis,
+        input.messages(), timeoutSeconds);
+    args.addAll(List.of(
+        "--max-warmup-seconds=" + (flink ? 0 : directWarmupSeconds),
+        "--max-measure-seconds=" + (flink ? 0 : directMeasureSeconds),
+        "--until-all-committed=" + flink));
+    result.putAll(BenchSupport.runInFreshJvm(TopologyRun.class, args,
         runHeap, log, runDir.resolve("result.json"), timeoutSeconds + 180));
     result.put("log", log.toString());
     try (Admin admin = BenchSupport.admin(kafka.bootstrapServers())) {

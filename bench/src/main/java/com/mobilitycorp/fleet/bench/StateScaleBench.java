@@ -45,9 +45,6 @@ import org.joda.time.Duration;
  */
 public final class StateScaleBench {
 
-  static final double WINDOW_START_FRACTION = 0.1;
-  static final double WINDOW_END_FRACTION = 0.9;
-
   /** Parked vehicles report on this timer; with no bookings every vehicle stays parked. */
   static final Duration PARKED_INTERVAL = Duration.standardMinutes(1);
 
@@ -267,6 +264,20 @@ public final class StateScaleBench {
     return "bench.state.v" + vehicles + ".r" + run + ".";
   }
 
+  private List<String> runArgs(int vehicles, int run, long messages, LocalKafka kafka,
+      LocalPostgres postgres, String group, Path runDir) {
+    List<String> args = TopologyRun.runArgs("flink", kafka, postgres, group,
+        topicPrefix(vehicles, run), runDir, flinkConfDir, "rocksdb", checkpointMillis, messages,
+        timeoutSeconds);
+    args.addAll(List.of(
+        "--max-warmup-seconds=0",
+        "--max-measure-seconds=0",
+        "--until-all-committed=true",
+        "--memory-sample-ms=" + memorySampleMillis,
+        "--job-options=" + String.join(" ", fullTopology ? List.of() : KEYED_ONLY_OPTIONS)));
+    return args;
+  }
+
   private Map<String, Object> runOnce(int vehicles, int run, long messages, LocalKafka kafka,
       LocalPostgres postgres, Path stackDir, Path logDir) throws Exception {
     FullTopologyThroughputBench.resetTables(postgres);
@@ -281,28 +292,7 @@ public final class StateScaleBench {
     result.putAll(BenchSupport.runInFreshJvm(TopologyRun.class,
         // The completed checkpoints' sizes and durations are read from the run's log.
         List.of("-Dorg.slf4j.simpleLogger.log." + CheckpointLog.LOGGER + "=info"),
-        List.of(
-            "--runner=flink",
-            "--bootstrap=" + kafka.bootstrapServers(),
-            "--jdbc-url=" + postgres.jdbcUrl(),
-            "--jdbc-user=" + postgres.user(),
-            "--jdbc-password=" + postgres.password(),
-            "--consumer-group=" + group,
-            "--sink-group=" + group,
-            "--topic-prefix=" + topicPrefix(vehicles, run),
-            "--work-dir=" + runDir,
-            "--flink-conf-dir=" + flinkConfDir.toAbsolutePath(),
-            "--state-backend=rocksdb",
-            "--checkpoint-interval-ms=" + checkpointMillis,
-            "--input-records=" + messages,
-            "--window-start-fraction=" + WINDOW_START_FRACTION,
-            "--window-end-fraction=" + WINDOW_END_FRACTION,
-            "--max-warmup-seconds=0",
-            "--max-measure-seconds=0",
-            "--until-all-committed=true",
-            "--timeout-seconds=" + timeoutSeconds,
-            "--memory-sample-ms=" + memorySampleMillis,
-            "--job-options=" + String.join(" ", fullTopology ? List.of() : KEYED_ONLY_OPTIONS)),
+        runArgs(vehicles, run, messages, kafka, postgres, group, runDir),
         runHeap, log, runDir.resolve("result.json"), timeoutSeconds + 180));
     result.put("log", log.toString());
     result.putAll(checkpoints(CheckpointLog.read(log)));

@@ -2,6 +2,8 @@ package com.mobilitycorp.fleet.bench;
 
 import com.mobilitycorp.fleet.pipelines.FleetPipelineOptions;
 import com.mobilitycorp.fleet.pipelines.FleetStreamProcessor;
+import com.mobilitycorp.fleet.testing.stack.LocalKafka;
+import com.mobilitycorp.fleet.testing.stack.LocalPostgres;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -157,6 +159,37 @@ public final class TopologyRun {
     } catch (RuntimeException e) {
       return null; // a detached Flink result may not know yet; the offsets tell the progress
     }
+  }
+
+  /** The measured stretch of the input: start-up and the last stragglers are left out. */
+  static final double WINDOW_START_FRACTION = 0.1;
+  static final double WINDOW_END_FRACTION = 0.9;
+
+  /**
+   * This main's options for one run of the job against {@code kafka} and {@code postgres} (its
+   * consumer and sink group {@code group}, outputs on {@code topicPrefix}), measured between 10 %
+   * and 90 % of {@code inputRecords}; the benches add their own (runner limits, extra options).
+   */
+  static List<String> runArgs(String runner, LocalKafka kafka, LocalPostgres postgres,
+      String group, String topicPrefix, Path runDir, Path flinkConfDir, String stateBackend,
+      long checkpointMillis, long inputRecords, long timeoutSeconds) {
+    return new ArrayList<>(List.of(
+        "--runner=" + runner,
+        "--bootstrap=" + kafka.bootstrapServers(),
+        "--jdbc-url=" + postgres.jdbcUrl(),
+        "--jdbc-user=" + postgres.user(),
+        "--jdbc-password=" + postgres.password(),
+        "--consumer-group=" + group,
+        "--sink-group=" + group,
+        "--topic-prefix=" + topicPrefix,
+        "--work-dir=" + runDir,
+        "--flink-conf-dir=" + flinkConfDir.toAbsolutePath(),
+        "--state-backend=" + stateBackend,
+        "--checkpoint-interval-ms=" + checkpointMillis,
+        "--input-records=" + inputRecords,
+        "--window-start-fraction=" + WINDOW_START_FRACTION,
+        "--window-end-fraction=" + WINDOW_END_FRACTION,
+        "--timeout-seconds=" + timeoutSeconds));
   }
 
   /**
