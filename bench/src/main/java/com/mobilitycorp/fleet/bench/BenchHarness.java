@@ -113,7 +113,7 @@ final class BenchHarness {
 
       for (int run = 1; run <= runs; run++) {
         for (Query query : queries) {
-          for (Engine engine : order(run)) {
+          for (Engine engine : BenchSupport.alternated(engines, run)) {
             Map<String, Object> result =
                 runOnce(engine, query, run, kafka.bootstrapServers(), input, workDir);
             try (Admin admin = BenchSupport.admin(kafka.bootstrapServers())) {
@@ -144,15 +144,6 @@ final class BenchHarness {
     String markdown = markdown(report, summary, input);
     System.out.println(markdown);
     BenchSupport.writeReport(out, report, markdown);
-  }
-
-  /** Alternates which engine goes first, so neither always runs on the cooler machine. */
-  private List<Engine> order(int run) {
-    List<Engine> order = new ArrayList<>(engines);
-    if (run % 2 == 0) {
-      java.util.Collections.reverse(order);
-    }
-    return order;
   }
 
   private Map<String, Object> runOnce(Engine engine, Query query, int run, String bootstrap,

@@ -11,6 +11,7 @@ import java.nio.file.Paths;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Collections;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -33,6 +34,18 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
  * offsets, and the facts a result is read with (versions, load average).
  */
 final class BenchSupport {
+
+  /**
+   * {@code items} in their order on odd runs and reversed on even ones, so that no contender
+   * always runs first (on the cooler machine).
+   */
+  static <T> List<T> alternated(List<T> items, int run) {
+    List<T> order = new ArrayList<>(items);
+    if (run % 2 == 0) {
+      Collections.reverse(order);
+    }
+    return order;
+  }
 
   /** {@code --key=value} arguments, each one of {@code known}; a bare {@code --key} is "true". */
   static Map<String, String> parseOptions(String[] args, List<String> known) {

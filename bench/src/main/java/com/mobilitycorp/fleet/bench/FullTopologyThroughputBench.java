@@ -150,7 +150,7 @@ public final class FullTopologyThroughputBench {
       }
 
       for (int run = 1; run <= runs; run++) {
-        for (String runner : order(run)) {
+        for (String runner : BenchSupport.alternated(runners, run)) {
           results.add(runOnce(runner, run, kafka, postgres, input, workDir, logDir));
         }
       }
@@ -178,15 +178,6 @@ public final class FullTopologyThroughputBench {
     String markdown = markdown(report, summary, ceiling);
     System.out.println(markdown);
     BenchSupport.writeReport(out, report, markdown);
-  }
-
-  /** Alternates which runner goes first, so neither always runs on the cooler machine. */
-  private List<String> order(int run) {
-    List<String> order = new ArrayList<>(runners);
-    if (run % 2 == 0) {
-      java.util.Collections.reverse(order);
-    }
-    return order;
   }
 
   private static String topicPrefix(String runner, int run) {

@@ -22,6 +22,14 @@ class BenchHelpersTest {
   }
 
   @Test
+  void runsAlternateWhichContenderGoesFirst() {
+    assertThat(BenchSupport.alternated(List.of("flink", "direct"), 1),
+        equalTo(List.of("flink", "direct")));
+    assertThat(BenchSupport.alternated(List.of("flink", "direct"), 2),
+        equalTo(List.of("direct", "flink")));
+  }
+
+  @Test
   void unknownOptionsAreRefusedNotIgnored() {
     assertThat(BenchSupport.parseOptions(new String[] {"--runs=3"}, List.of("runs")).get("runs"),
         equalTo("3"));
