@@ -115,6 +115,19 @@ class EventJsonTest {
   }
 
   @Test
+  void testFutureTimestampDetailIsTheSameWhicheverClockRejectsIt() {
+    // A replay rejects the record again later: its dead letter must be an identical copy (the
+    // clock reading goes into rejected_at, not into the detail).
+    String future = TELEMETRY.replace("2026-11-25T08:15:30.120Z", "2026-11-28T08:00:00Z");
+    String first = assertThrows(InvalidEventException.class,
+        () -> EventJson.decodeTelemetry(future, NOW, SKEW)).getMessage();
+    String later = assertThrows(InvalidEventException.class,
+        () -> EventJson.decodeTelemetry(future, NOW.plus(Duration.standardMinutes(7)), SKEW))
+        .getMessage();
+    assertThat(later, is(first));
+  }
+
+  @Test
   void testInvalidBookingsAreRejectedWithTheirReason() {
     assertThat(
         assertThrows(
