@@ -5,6 +5,7 @@ import com.mobilitycorp.fleet.model.EnrichedTelemetry;
 import com.mobilitycorp.fleet.model.VehicleStatus;
 import com.mobilitycorp.fleet.model.VehicleStatusSample;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import org.apache.beam.sdk.coders.BooleanCoder;
@@ -13,9 +14,11 @@ import org.apache.beam.sdk.coders.InstantCoder;
 import org.apache.beam.sdk.coders.KvCoder;
 import org.apache.beam.sdk.coders.ListCoder;
 import org.apache.beam.sdk.coders.StringUtf8Coder;
+import org.apache.beam.sdk.coders.VarLongCoder;
 import org.apache.beam.sdk.metrics.Counter;
 import org.apache.beam.sdk.metrics.Metrics;
 import org.apache.beam.sdk.schemas.NoSuchSchemaException;
+import org.apache.beam.sdk.state.MapState;
 import org.apache.beam.sdk.state.StateSpec;
 import org.apache.beam.sdk.state.StateSpecs;
 import org.apache.beam.sdk.state.TimeDomain;
@@ -77,6 +80,15 @@ import org.joda.time.Instant;
  * nothing waiting and no open span, that was never booked, holds only its clock ({@code
  * utilization_vehicles_with_state} goes down); a booked one keeps its newest booking event, for
  * its location. A vehicle silent for the idle expiry (7 days) is forgotten entirely.
+ *
+ * <p><b>State layout</b> (every access is serialised on Flink's RocksDB backend). A waiting
+ * reading is one map entry, keyed by its event time and arrival number: written once when it
+ * arrives, read once and removed when it is released. A release scans only the small keys to find
+ * what is due (no reading is decoded to decide), so no element rewrites the vehicle's buffer
+ * (before: a list rewritten whole on every reading, O(n) per reading and O(n^2) per buffer). The
+ * booking events stay one small sorted list: a few per vehicle, rewritten only when one arrives or
+ * is pruned. Whether anything waits, or a span is open, is read from the small instants that go
+ * with them (the release time, the span limit), not by decoding the readings or the span.
  */
 public final class SampleVehicleStatus extends PTransform<PCollectionTuple, PCollectionTuple> {
 
@@ -180,6 +192,9 @@ public final class SampleVehicleStatus extends PTransform<PCollectionTuple, PCol
         Metrics.counter(SampleVehicleStatus.class, "utilization_bookings_after_release");
     private final Counter vehiclesWithState =
         Metrics.counter(SampleVehicleStatus.class, "utilization_vehicles_with_state");
+    /** Readings held in {@code pending} (a gauge: up when one is put, down when it is removed). */
+    private final Counter readingsWaiting =
+        Metrics.counter(SampleVehicleStatus.class, "utilization_readings_waiting");
 
     private final long maxSpanMillis;
     private final long latenessMillis;
@@ -189,15 +204,26 @@ public final class SampleVehicleStatus extends PTransform<PCollectionTuple, PCol
     @StateId("bookings")
     private final StateSpec<ValueState<List<BookingEvent>>> bookingsSpec;
 
-    /** Readings waiting for the watermark. */
+    /**
+     * Readings waiting for the watermark, one entry each: (event time, arrival number) -> reading.
+     * The arrival number keeps equal readings apart (a duplicate is released twice, as it came)
+     * and keeps their arrival order.
+     */
     @StateId("pending")
-    private final StateSpec<ValueState<List<EnrichedTelemetry>>> pendingSpec;
+    private final StateSpec<MapState<KV<Instant, Long>, EnrichedTelemetry>> pendingSpec;
+
+    /** The arrival number of the next waiting reading; absent while nothing waits. */
+    @StateId("pendingSeq")
+    private final StateSpec<ValueState<Long>> pendingSeqSpec = StateSpecs.value(VarLongCoder.of());
 
     /** The released reading (or carried span start) whose span has not ended yet. */
     @StateId("open")
     private final StateSpec<ValueState<VehicleStatusSample>> openSpec;
 
-    /** The open span ends here at the latest (its reading's time + the max span). */
+    /**
+     * The open span ends here at the latest (its reading's time + the max span). Present exactly
+     * while {@code open} is: read instead of it where only its presence matters.
+     */
     @StateId("spanLimit")
     private final StateSpec<ValueState<Instant>> spanLimitSpec = StateSpecs.value(InstantCoder.of());
 
@@ -208,7 +234,7 @@ public final class SampleVehicleStatus extends PTransform<PCollectionTuple, PCol
     @StateId("tracked")
     private final StateSpec<ValueState<Boolean>> trackedSpec = StateSpecs.value(BooleanCoder.of());
 
-    /** When the release timer is set for; absent = nothing pending. */
+    /** When the release timer is set for; absent = nothing pending (read instead of the map). */
     @StateId("releaseAt")
     private final StateSpec<ValueState<Instant>> releaseAtSpec = StateSpecs.value(InstantCoder.of());
 
@@ -239,7 +265,8 @@ public final class SampleVehicleStatus extends PTransform<PCollectionTuple, PCol
       this.latenessMillis = lateness.getMillis();
       this.idleExpiryMillis = idleExpiry.getMillis();
       this.bookingsSpec = StateSpecs.value(ListCoder.of(bookingCoder));
-      this.pendingSpec = StateSpecs.value(ListCoder.of(readingCoder));
+      this.pendingSpec = StateSpecs.map(
+          KvCoder.of(InstantCoder.of(), VarLongCoder.of()), readingCoder);
       this.openSpec = StateSpecs.value(sampleCoder);
     }
 
@@ -247,8 +274,8 @@ public final class SampleVehicleStatus extends PTransform<PCollectionTuple, PCol
     public void processElement(
         @Element KV<String, RawUnionValue> signal,
         @StateId("bookings") ValueState<List<BookingEvent>> bookingsState,
-        @StateId("pending") ValueState<List<EnrichedTelemetry>> pendingState,
-        @StateId("open") ValueState<VehicleStatusSample> openState,
+        @StateId("pending") MapState<KV<Instant, Long>, EnrichedTelemetry> pendingState,
+        @StateId("pendingSeq") ValueState<Long> pendingSeq,
         @StateId("releaseAt") ValueState<Instant> releaseAt,
         @StateId("clock") ValueState<Instant> clockState,
         @StateId("tracked") ValueState<Boolean> tracked,
@@ -281,9 +308,11 @@ public final class SampleVehicleStatus extends PTransform<PCollectionTuple, PCol
           return;
         }
         closeHour.set(Long.toString(hourEnd - HOUR_MILLIS), new Instant(closesAt));
-        List<EnrichedTelemetry> pending = orEmpty(pendingState.read());
-        pending.add(reading);
-        pendingState.write(pending);
+        Long seq = pendingSeq.read();
+        long arrival = seq == null ? 0 : seq;
+        pendingState.put(KV.of(eventTime, arrival), reading); // this reading only: O(1)
+        pendingSeq.write(arrival + 1);
+        readingsWaiting.inc();
         Instant scheduled = releaseAt.read();
         // Only ever earlier, and then at this reading's own time (never before the element).
         if (scheduled == null || eventTime.isBefore(scheduled)) {
@@ -302,7 +331,8 @@ public final class SampleVehicleStatus extends PTransform<PCollectionTuple, PCol
     public void onRelease(
         OnTimerContext context,
         @StateId("bookings") ValueState<List<BookingEvent>> bookingsState,
-        @StateId("pending") ValueState<List<EnrichedTelemetry>> pendingState,
+        @StateId("pending") MapState<KV<Instant, Long>, EnrichedTelemetry> pendingState,
+        @StateId("pendingSeq") ValueState<Long> pendingSeq,
         @StateId("open") ValueState<VehicleStatusSample> openState,
         @StateId("spanLimit") ValueState<Instant> spanLimit,
         @StateId("releaseAt") ValueState<Instant> releaseAt,
@@ -312,12 +342,25 @@ public final class SampleVehicleStatus extends PTransform<PCollectionTuple, PCol
         MultiOutputReceiver out) {
       Instant now = context.fireTimestamp();
       advanceClock(clockState, now);
-      List<EnrichedTelemetry> pending = orEmpty(pendingState.read());
-      List<EnrichedTelemetry> due = new ArrayList<>();
-      List<EnrichedTelemetry> later = new ArrayList<>();
-      for (EnrichedTelemetry r : pending) {
-        (r.getTelemetry().getEventTime().isAfter(now) ? later : due).add(r);
+      // The keys say what is due; only the due readings are read (and removed).
+      List<KV<Instant, Long>> dueKeys = new ArrayList<>();
+      Instant next = null;
+      for (KV<Instant, Long> key : pendingState.keys().read()) {
+        Instant t = key.getKey();
+        if (t.isAfter(now)) {
+          next = next == null || t.isBefore(next) ? t : next;
+        } else {
+          dueKeys.add(key);
+        }
       }
+      dueKeys.sort(ARRIVAL_ORDER);
+      List<EnrichedTelemetry> due = new ArrayList<>(dueKeys.size());
+      for (KV<Instant, Long> key : dueKeys) {
+        due.add(pendingState.get(key).read());
+        pendingState.remove(key);
+        readingsWaiting.dec();
+      }
+      // Stable: readings equal in this order stay in arrival order, as they did in one list.
       due.sort((a, b) -> TrackVehicleInventory.TELEMETRY_ORDER.compare(a.getTelemetry(), b.getTelemetry()));
       List<BookingEvent> bookings = orEmpty(bookingsState.read());
       VehicleStatusSample open = openState.read();
@@ -345,13 +388,10 @@ public final class SampleVehicleStatus extends PTransform<PCollectionTuple, PCol
         // Timestamped at its end (inside the hour): holds the hourly windows, not the minutes.
         endSpan.withOutputTimestamp(new Instant(end)).set(new Instant(end));
       }
-      if (later.isEmpty()) {
-        pendingState.clear();
+      if (next == null) {
         releaseAt.clear();
+        pendingSeq.clear();
       } else {
-        pendingState.write(later);
-        Instant next = later.stream().map(r -> r.getTelemetry().getEventTime())
-            .min(Instant::compareTo).get();
         release.set(next);
         releaseAt.write(next);
       }
@@ -362,9 +402,9 @@ public final class SampleVehicleStatus extends PTransform<PCollectionTuple, PCol
     public void onEndSpan(
         OnTimerContext context,
         @StateId("bookings") ValueState<List<BookingEvent>> bookingsState,
-        @StateId("pending") ValueState<List<EnrichedTelemetry>> pendingState,
         @StateId("open") ValueState<VehicleStatusSample> openState,
         @StateId("spanLimit") ValueState<Instant> spanLimit,
+        @StateId("releaseAt") ValueState<Instant> releaseAt,
         @StateId("clock") ValueState<Instant> clockState,
         @StateId("tracked") ValueState<Boolean> tracked,
         @TimerId("endSpan") Timer endSpan,
@@ -388,33 +428,32 @@ public final class SampleVehicleStatus extends PTransform<PCollectionTuple, PCol
       }
       openState.clear();
       spanLimit.clear();
-      List<BookingEvent> bookings = orEmpty(bookingsState.read());
-      pruneBookings(bookingsState, bookings, now.getMillis());
-      untrackIfEmpty(bookingsState, pendingState, openState, tracked); // the clock stays: it judges lateness
+      List<BookingEvent> stored = bookingsState.read();
+      pruneBookings(bookingsState, orEmpty(stored), now.getMillis());
+      // No span now; pruning keeps the newest booking event, so stored bookings stay.
+      untrackIfEmpty(stored != null, releaseAt, spanLimit, tracked); // the clock stays: it judges lateness
     }
 
     @OnTimerFamily("closeHour")
     public void onCloseHour(
         OnTimerContext context,
         @StateId("bookings") ValueState<List<BookingEvent>> bookingsState,
-        @StateId("pending") ValueState<List<EnrichedTelemetry>> pendingState,
-        @StateId("open") ValueState<VehicleStatusSample> openState,
-        @StateId("clock") ValueState<Instant> clockState,
-        @StateId("tracked") ValueState<Boolean> tracked) {
+        @StateId("clock") ValueState<Instant> clockState) {
       Instant now = context.fireTimestamp();
       advanceClock(clockState, now);
-      // No reading of the closed hour can come any more: its booking events may go.
+      // No reading of the closed hour can come any more: its booking events may go. Pruning keeps
+      // the newest, so a booked vehicle keeps state (and stays in the gauge) until it expires.
       List<BookingEvent> bookings = bookingsState.read();
       if (bookings != null) {
         pruneBookings(bookingsState, new ArrayList<>(bookings), now.getMillis());
-        untrackIfEmpty(bookingsState, pendingState, openState, tracked);
       }
     }
 
     @OnTimer("expire")
     public void onExpire(
         @StateId("bookings") ValueState<List<BookingEvent>> bookingsState,
-        @StateId("pending") ValueState<List<EnrichedTelemetry>> pendingState,
+        @StateId("pending") MapState<KV<Instant, Long>, EnrichedTelemetry> pendingState,
+        @StateId("pendingSeq") ValueState<Long> pendingSeq,
         @StateId("open") ValueState<VehicleStatusSample> openState,
         @StateId("spanLimit") ValueState<Instant> spanLimit,
         @StateId("releaseAt") ValueState<Instant> releaseAt,
@@ -423,14 +462,24 @@ public final class SampleVehicleStatus extends PTransform<PCollectionTuple, PCol
       if (tracked.read() != null) {
         vehiclesWithState.dec();
       }
+      if (releaseAt.read() != null) { // readings still waiting: none in practice (released first)
+        for (KV<Instant, Long> ignored : pendingState.keys().read()) {
+          readingsWaiting.dec();
+        }
+      }
       tracked.clear();
       bookingsState.clear();
       pendingState.clear();
+      pendingSeq.clear();
       openState.clear();
       spanLimit.clear();
       releaseAt.clear();
       clockState.clear();
     }
+
+    /** Waiting readings by event time, then arrival. */
+    private static final Comparator<KV<Instant, Long>> ARRIVAL_ORDER =
+        Comparator.comparing((KV<Instant, Long> k) -> k.getKey()).thenComparing(KV::getValue);
 
     /** The last millisecond of a span from {@code from}: its limit or the hour's end. */
     private static long spanCapFrom(long from, long maxEnd) {
@@ -483,19 +532,19 @@ public final class SampleVehicleStatus extends PTransform<PCollectionTuple, PCol
       }
     }
 
-    /** Ends the vehicle's count in the gauge once it holds no readings, bookings or span. */
-    private void untrackIfEmpty(ValueState<List<BookingEvent>> bookings,
-        ValueState<List<EnrichedTelemetry>> pending, ValueState<VehicleStatusSample> open,
-        ValueState<Boolean> tracked) {
-      if (tracked.read() != null && !hasState(bookings, pending, open)) {
+    /**
+     * Ends the vehicle's count in the gauge once it holds no readings, bookings or span: readings
+     * wait exactly while a release is scheduled, a span is open exactly while it has a limit.
+     */
+    private void untrackIfEmpty(boolean hasBookings, ValueState<Instant> releaseAt,
+        ValueState<Instant> spanLimit, ValueState<Boolean> tracked) {
+      if (hasBookings) {
+        return;
+      }
+      if (tracked.read() != null && releaseAt.read() == null && spanLimit.read() == null) {
         tracked.clear();
         vehiclesWithState.dec();
       }
-    }
-
-    private static boolean hasState(ValueState<List<BookingEvent>> bookings,
-        ValueState<List<EnrichedTelemetry>> pending, ValueState<VehicleStatusSample> open) {
-      return bookings.read() != null || pending.read() != null || open.read() != null;
     }
 
     private static <T> List<T> orEmpty(@Nullable List<T> list) {

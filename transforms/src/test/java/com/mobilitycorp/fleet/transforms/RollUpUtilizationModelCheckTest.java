@@ -15,6 +15,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
 import java.util.TreeMap;
+import org.apache.beam.sdk.PipelineResult;
 import org.apache.beam.sdk.testing.PAssert;
 import org.apache.beam.sdk.testing.TestPipeline;
 import org.apache.beam.sdk.testing.TestPipelineExtension;
@@ -122,7 +123,10 @@ class RollUpUtilizationModelCheckTest {
       assertThat(actual, is(expected));
       return null;
     });
-    p.run().waitUntilFinish();
+    PipelineResult result = p.run();
+    result.waitUntilFinish();
+    assertThat("no reading left waiting", PipelineMetrics.counter(result, SampleVehicleStatus.class,
+        "utilization_readings_waiting"), is(0L));
   }
 
   /** Within the watermark's delay: 70 % near-instant, the rest up to 4 minutes. */

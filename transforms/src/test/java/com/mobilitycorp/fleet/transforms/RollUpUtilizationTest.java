@@ -198,5 +198,30 @@ class RollUpUtilizationTest {
     result.waitUntilFinish();
     assertThat(PipelineMetrics.counter(result, SampleVehicleStatus.class,
         "utilization_vehicles_with_state"), is(0L));
+    assertThat("no reading left waiting", PipelineMetrics.counter(result, SampleVehicleStatus.class,
+        "utilization_readings_waiting"), is(0L));
+  }
+
+  @Test
+  void testOnTimeRepeatedAndSimultaneousReadingsAreEachSampled(TestPipeline p) {
+    // The same reading delivered twice (past the dedup horizon, say) and another of the same
+    // instant: each waits as its own entry and is sampled, as a single buffer did. Their one
+    // instant opens one span of 10 minutes; v1's 08:20 reading has its own.
+    EnrichedTelemetry twice = reading("v1", at(10), 70, "L1");
+    TestStream.Builder<RawUnionValue> s = UtilizationInput.stream(p)
+        .addElements(signal(twice), signal(reading("v1", at(10), 70, "L1")))
+        .addElements(signal(twice), signal(reading("v1", at(20), 70, "L1")));
+    PCollectionTuple out = sample(p, s.advanceWatermarkToInfinity());
+    PAssert.that(out.get(SampleVehicleStatus.SAMPLES).apply(MapElements.into(TypeDescriptors.strings())
+            .via(x -> x.getTime() + " " + (x.getReading() ? "reading" : "span " + x.getSpanMillis()))))
+        .containsInAnyOrder(
+            at(10) + " reading", at(10) + " reading", at(10) + " reading", at(10) + " span 600000",
+            at(20) + " reading", at(20) + " span 600000");
+    PipelineResult result = p.run();
+    result.waitUntilFinish();
+    assertThat(PipelineMetrics.counter(result, SampleVehicleStatus.class,
+        "utilization_readings_sampled"), is(4L));
+    assertThat(PipelineMetrics.counter(result, SampleVehicleStatus.class,
+        "utilization_readings_waiting"), is(0L));
   }
 }
