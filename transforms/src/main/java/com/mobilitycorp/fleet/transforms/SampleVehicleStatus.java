@@ -32,6 +32,7 @@ import org.apache.beam.sdk.transforms.Flatten;
 import org.apache.beam.sdk.transforms.MapElements;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.ParDo;
+import org.apache.beam.sdk.transforms.WithKeys;
 import org.apache.beam.sdk.transforms.join.RawUnionValue;
 import org.apache.beam.sdk.transforms.join.UnionCoder;
 import org.apache.beam.sdk.values.KV;
@@ -60,9 +61,12 @@ import org.joda.time.Instant;
  * <p><b>Spans</b> (time-weighted utilization). A reading's status holds until the vehicle's next
  * reading, for at most {@link #withMaxSpan} (10 minutes: a longer silence says nothing), and is
  * cut at the hour's end; the rest of a cut span carries into the next hour. Each span is emitted
- * when its end is known, also on {@link #SAMPLES} ({@link VehicleStatusSample#getReading} false),
- * timestamped inside its hour. A reading that arrives after a later reading of the vehicle was
- * already released counts as a reading but adds no span (its time was already attributed).
+ * on {@link #SAMPLES} ({@link VehicleStatusSample#getReading} false), timestamped inside its hour,
+ * once its end is settled: when the watermark has passed it by the allowed lateness, so that every
+ * reading within the lateness is in place whatever the order of arrival ({@link SettleSpansFn}).
+ * The spans are therefore the same in every run, also after a restore. A reading later than that
+ * (its hour still open) counts as a reading but adds no span. The readings alone are also on
+ * {@link #LABELLED_READINGS}, without that delay.
  *
  * <p><b>Lateness.</b> A reading is beyond the lateness when the watermark has passed the end of
  * its hour plus the allowed lateness, as the vehicle's timers have seen it: every hour a vehicle
@@ -98,8 +102,18 @@ public final class SampleVehicleStatus extends PTransform<PCollectionTuple, PCol
   /** Input: booking events (de-duplicated). */
   public static final TupleTag<BookingEvent> BOOKINGS = new TupleTag<BookingEvent>() {};
 
-  /** Output: readings with their status, and the spans of vehicle-time they stand for. */
+  /**
+   * Output: readings with their status and the spans of vehicle-time they stand for, for the
+   * hourly rollup. Its watermark trails the input's by the allowed lateness (the spans wait).
+   */
   public static final TupleTag<VehicleStatusSample> SAMPLES =
+      new TupleTag<VehicleStatusSample>() {};
+
+  /**
+   * Output: the readings with their status only, as soon as the watermark passes them, for live
+   * metrics (the readings of {@link #SAMPLES}, without the spans' delay).
+   */
+  public static final TupleTag<VehicleStatusSample> LABELLED_READINGS =
       new TupleTag<VehicleStatusSample>() {};
 
   /** Output: readings whose hour had closed. */
@@ -165,14 +179,26 @@ public final class SampleVehicleStatus extends PTransform<PCollectionTuple, PCol
     } catch (NoSuchSchemaException e) {
       throw new IllegalStateException("VehicleStatusSample must have a Beam schema", e);
     }
-    PCollectionTuple out = PCollectionList.of(readingSignals).and(bookingSignals)
+    PCollectionTuple labelled = PCollectionList.of(readingSignals).and(bookingSignals)
         .apply("MergeSignalsPerVehicle", Flatten.pCollections())
-        .apply("LabelEachVehicle", ParDo.of(new LabelFn(maxSpan, lateness, idleExpiry,
-                readings.getCoder(), bookings.getCoder(), sampleCoder))
-            .withOutputTags(SAMPLES, TupleTagList.of(BEYOND_LATENESS)));
-    out.get(SAMPLES).setCoder(sampleCoder);
-    out.get(BEYOND_LATENESS).setCoder(readings.getCoder());
-    return out;
+        .apply("LabelEachVehicle", ParDo.of(new LabelFn(lateness, idleExpiry,
+                readings.getCoder(), bookings.getCoder()))
+            .withOutputTags(LABELLED_READINGS, TupleTagList.of(BEYOND_LATENESS)));
+    PCollection<VehicleStatusSample> labelledReadings =
+        labelled.get(LABELLED_READINGS).setCoder(sampleCoder);
+    labelled.get(BEYOND_LATENESS).setCoder(readings.getCoder());
+    PCollection<VehicleStatusSample> spans = labelledReadings
+        .apply("KeyReadingsByVehicle", WithKeys.<String, VehicleStatusSample>of(
+                VehicleStatusSample::getVehicleId)
+            .withKeyType(TypeDescriptors.strings()))
+        .setCoder(KvCoder.of(StringUtf8Coder.of(), sampleCoder))
+        .apply("SettleSpans", ParDo.of(new SettleSpansFn(maxSpan, lateness, sampleCoder)))
+        .setCoder(sampleCoder);
+    PCollection<VehicleStatusSample> samples = PCollectionList.of(labelledReadings).and(spans)
+        .apply("ReadingsAndSpans", Flatten.pCollections());
+    return PCollectionTuple.of(SAMPLES, samples)
+        .and(LABELLED_READINGS, labelledReadings)
+        .and(BEYOND_LATENESS, labelled.get(BEYOND_LATENESS));
   }
 
   static long hourStart(long t) {
@@ -186,8 +212,6 @@ public final class SampleVehicleStatus extends PTransform<PCollectionTuple, PCol
     private final Counter released = Metrics.counter(SampleVehicleStatus.class, "utilization_readings_sampled");
     private final Counter beyondLateness =
         Metrics.counter(SampleVehicleStatus.class, "utilization_readings_beyond_lateness");
-    private final Counter outOfOrder =
-        Metrics.counter(SampleVehicleStatus.class, "utilization_readings_without_span");
     private final Counter bookingsAfterRelease =
         Metrics.counter(SampleVehicleStatus.class, "utilization_bookings_after_release");
     private final Counter vehiclesWithState =
@@ -196,7 +220,6 @@ public final class SampleVehicleStatus extends PTransform<PCollectionTuple, PCol
     private final Counter readingsWaiting =
         Metrics.counter(SampleVehicleStatus.class, "utilization_readings_waiting");
 
-    private final long maxSpanMillis;
     private final long latenessMillis;
     private final long idleExpiryMillis;
 
@@ -216,17 +239,6 @@ public final class SampleVehicleStatus extends PTransform<PCollectionTuple, PCol
     @StateId("pendingSeq")
     private final StateSpec<ValueState<Long>> pendingSeqSpec = StateSpecs.value(VarLongCoder.of());
 
-    /** The released reading (or carried span start) whose span has not ended yet. */
-    @StateId("open")
-    private final StateSpec<ValueState<VehicleStatusSample>> openSpec;
-
-    /**
-     * The open span ends here at the latest (its reading's time + the max span). Present exactly
-     * while {@code open} is: read instead of it where only its presence matters.
-     */
-    @StateId("spanLimit")
-    private final StateSpec<ValueState<Instant>> spanLimitSpec = StateSpecs.value(InstantCoder.of());
-
     /**
      * True while the vehicle holds readings, bookings or a span (the gauge's view): one small
      * read per element instead of decoding the lists to find out.
@@ -245,9 +257,6 @@ public final class SampleVehicleStatus extends PTransform<PCollectionTuple, PCol
     @TimerId("release")
     private final TimerSpec releaseSpec = TimerSpecs.timer(TimeDomain.EVENT_TIME);
 
-    @TimerId("endSpan")
-    private final TimerSpec endSpanSpec = TimerSpecs.timer(TimeDomain.EVENT_TIME);
-
     @TimerId("expire")
     private final TimerSpec expireSpec = TimerSpecs.timer(TimeDomain.EVENT_TIME);
 
@@ -258,16 +267,13 @@ public final class SampleVehicleStatus extends PTransform<PCollectionTuple, PCol
     @TimerFamily("closeHour")
     private final TimerSpec closeHourSpec = TimerSpecs.timerMap(TimeDomain.EVENT_TIME);
 
-    LabelFn(Duration maxSpan, Duration lateness, Duration idleExpiry,
-        Coder<EnrichedTelemetry> readingCoder, Coder<BookingEvent> bookingCoder,
-        Coder<VehicleStatusSample> sampleCoder) {
-      this.maxSpanMillis = maxSpan.getMillis();
+    LabelFn(Duration lateness, Duration idleExpiry,
+        Coder<EnrichedTelemetry> readingCoder, Coder<BookingEvent> bookingCoder) {
       this.latenessMillis = lateness.getMillis();
       this.idleExpiryMillis = idleExpiry.getMillis();
       this.bookingsSpec = StateSpecs.value(ListCoder.of(bookingCoder));
       this.pendingSpec = StateSpecs.map(
           KvCoder.of(InstantCoder.of(), VarLongCoder.of()), readingCoder);
-      this.openSpec = StateSpecs.value(sampleCoder);
     }
 
     @ProcessElement
@@ -333,12 +339,10 @@ public final class SampleVehicleStatus extends PTransform<PCollectionTuple, PCol
         @StateId("bookings") ValueState<List<BookingEvent>> bookingsState,
         @StateId("pending") MapState<KV<Instant, Long>, EnrichedTelemetry> pendingState,
         @StateId("pendingSeq") ValueState<Long> pendingSeq,
-        @StateId("open") ValueState<VehicleStatusSample> openState,
-        @StateId("spanLimit") ValueState<Instant> spanLimit,
         @StateId("releaseAt") ValueState<Instant> releaseAt,
         @StateId("clock") ValueState<Instant> clockState,
+        @StateId("tracked") ValueState<Boolean> tracked,
         @TimerId("release") Timer release,
-        @TimerId("endSpan") Timer endSpan,
         MultiOutputReceiver out) {
       Instant now = context.fireTimestamp();
       advanceClock(clockState, now);
@@ -360,78 +364,24 @@ public final class SampleVehicleStatus extends PTransform<PCollectionTuple, PCol
         pendingState.remove(key);
         readingsWaiting.dec();
       }
-      // Stable: readings equal in this order stay in arrival order, as they did in one list.
+      // Stable: readings equal in this order stay in arrival order.
       due.sort((a, b) -> TrackVehicleInventory.TELEMETRY_ORDER.compare(a.getTelemetry(), b.getTelemetry()));
       List<BookingEvent> bookings = orEmpty(bookingsState.read());
-      VehicleStatusSample open = openState.read();
-      Instant limit = spanLimit.read(); // read and written once, not per released reading
       for (EnrichedTelemetry r : due) {
-        VehicleStatusSample sample = label(r, bookings);
         released.inc();
-        out.get(SAMPLES).output(sample);
-        long t = sample.getTime().getMillis();
-        if (open != null && t < open.getTime().getMillis()) {
-          outOfOrder.inc(); // a later reading already stands for this time
-          continue;
-        }
-        if (open != null && t > open.getTime().getMillis()) {
-          long end = Math.min(t, limit.getMillis());
-          out.get(SAMPLES).output(VehicleStatusSample.span(open, end - open.getTime().getMillis()));
-        }
-        open = sample;
-        limit = new Instant(t + maxSpanMillis);
+        out.get(LABELLED_READINGS).output(label(r, bookings));
       }
-      if (open != null) {
-        openState.write(open);
-        spanLimit.write(limit);
-        long end = spanCapFrom(open.getTime().getMillis(), limit.getMillis());
-        // Timestamped at its end (inside the hour): holds the hourly windows, not the minutes.
-        endSpan.withOutputTimestamp(new Instant(end)).set(new Instant(end));
-      }
+      List<BookingEvent> stored = bookingsState.read();
+      pruneBookings(bookingsState, bookings, now.getMillis());
       if (next == null) {
         releaseAt.clear();
         pendingSeq.clear();
+        // Pruning keeps the newest booking event, so a booked vehicle keeps state.
+        untrackIfEmpty(stored != null, releaseAt, tracked); // the clock stays: it judges lateness
       } else {
         release.set(next);
         releaseAt.write(next);
       }
-      pruneBookings(bookingsState, bookings, now.getMillis());
-    }
-
-    @OnTimer("endSpan")
-    public void onEndSpan(
-        OnTimerContext context,
-        @StateId("bookings") ValueState<List<BookingEvent>> bookingsState,
-        @StateId("open") ValueState<VehicleStatusSample> openState,
-        @StateId("spanLimit") ValueState<Instant> spanLimit,
-        @StateId("releaseAt") ValueState<Instant> releaseAt,
-        @StateId("clock") ValueState<Instant> clockState,
-        @StateId("tracked") ValueState<Boolean> tracked,
-        @TimerId("endSpan") Timer endSpan,
-        MultiOutputReceiver out) {
-      Instant now = context.fireTimestamp();
-      advanceClock(clockState, now);
-      VehicleStatusSample open = openState.read();
-      if (open == null) {
-        return;
-      }
-      long start = open.getTime().getMillis();
-      long end = now.getMillis() + 1; // the timer is at the span's last millisecond
-      long limit = spanLimit.read().getMillis();
-      out.get(SAMPLES).output(VehicleStatusSample.span(open, end - start));
-      if (end == hourStart(start) + HOUR_MILLIS && end < limit) {
-        // Cut at the hour: the rest of the span carries into the next hour.
-        openState.write(open.continuedAt(new Instant(end)));
-        long next = spanCapFrom(end, limit);
-        endSpan.withOutputTimestamp(new Instant(next)).set(new Instant(next));
-        return;
-      }
-      openState.clear();
-      spanLimit.clear();
-      List<BookingEvent> stored = bookingsState.read();
-      pruneBookings(bookingsState, orEmpty(stored), now.getMillis());
-      // No span now; pruning keeps the newest booking event, so stored bookings stay.
-      untrackIfEmpty(stored != null, releaseAt, spanLimit, tracked); // the clock stays: it judges lateness
     }
 
     @OnTimerFamily("closeHour")
@@ -454,8 +404,6 @@ public final class SampleVehicleStatus extends PTransform<PCollectionTuple, PCol
         @StateId("bookings") ValueState<List<BookingEvent>> bookingsState,
         @StateId("pending") MapState<KV<Instant, Long>, EnrichedTelemetry> pendingState,
         @StateId("pendingSeq") ValueState<Long> pendingSeq,
-        @StateId("open") ValueState<VehicleStatusSample> openState,
-        @StateId("spanLimit") ValueState<Instant> spanLimit,
         @StateId("releaseAt") ValueState<Instant> releaseAt,
         @StateId("clock") ValueState<Instant> clockState,
         @StateId("tracked") ValueState<Boolean> tracked) {
@@ -471,8 +419,6 @@ public final class SampleVehicleStatus extends PTransform<PCollectionTuple, PCol
       bookingsState.clear();
       pendingState.clear();
       pendingSeq.clear();
-      openState.clear();
-      spanLimit.clear();
       releaseAt.clear();
       clockState.clear();
     }
@@ -480,11 +426,6 @@ public final class SampleVehicleStatus extends PTransform<PCollectionTuple, PCol
     /** Waiting readings by event time, then arrival. */
     private static final Comparator<KV<Instant, Long>> ARRIVAL_ORDER =
         Comparator.comparing((KV<Instant, Long> k) -> k.getKey()).thenComparing(KV::getValue);
-
-    /** The last millisecond of a span from {@code from}: its limit or the hour's end. */
-    private static long spanCapFrom(long from, long maxEnd) {
-      return Math.min(maxEnd, hourStart(from) + HOUR_MILLIS) - 1;
-    }
 
     /** The newest booking event at or before t decides; else the reading's own status. */
     private static VehicleStatusSample label(EnrichedTelemetry r, List<BookingEvent> bookings) {
@@ -533,15 +474,15 @@ public final class SampleVehicleStatus extends PTransform<PCollectionTuple, PCol
     }
 
     /**
-     * Ends the vehicle's count in the gauge once it holds no readings, bookings or span: readings
-     * wait exactly while a release is scheduled, a span is open exactly while it has a limit.
+     * Ends the vehicle's count in the gauge once it holds no readings or bookings: readings wait
+     * exactly while a release is scheduled.
      */
     private void untrackIfEmpty(boolean hasBookings, ValueState<Instant> releaseAt,
-        ValueState<Instant> spanLimit, ValueState<Boolean> tracked) {
+        ValueState<Boolean> tracked) {
       if (hasBookings) {
         return;
       }
-      if (tracked.read() != null && releaseAt.read() == null && spanLimit.read() == null) {
+      if (tracked.read() != null && releaseAt.read() == null) {
         tracked.clear();
         vehiclesWithState.dec();
       }
