@@ -212,7 +212,7 @@ public final class FleetStreamProcessor {
                     utilizationJdbcUrl(options), utilizationUser(options),
                     utilizationPassword(options)));
         samples
-            .get(SampleVehicleStatus.SAMPLES)
+            .get(SampleVehicleStatus.LABELLED_READINGS)
             .apply("SummariseLocationsPerMinute", SummariseLocationsPerMinute.create(lateness))
             .apply(
                 "PublishLocationMetrics",

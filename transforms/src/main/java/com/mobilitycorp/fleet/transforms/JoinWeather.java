@@ -3,14 +3,15 @@ package com.mobilitycorp.fleet.transforms;
 import com.mobilitycorp.fleet.model.EnrichedTelemetry;
 import com.mobilitycorp.fleet.model.WeatherObservation;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import org.apache.beam.sdk.coders.Coder;
 import org.apache.beam.sdk.coders.InstantCoder;
 import org.apache.beam.sdk.coders.KvCoder;
-import org.apache.beam.sdk.coders.ListCoder;
 import org.apache.beam.sdk.coders.StringUtf8Coder;
+import org.apache.beam.sdk.coders.VarLongCoder;
 import org.apache.beam.sdk.metrics.Counter;
 import org.apache.beam.sdk.metrics.Metrics;
 import org.apache.beam.sdk.state.MapState;
@@ -63,6 +64,13 @@ import org.joda.time.Instant;
  * <p><b>Bounded state</b> per zone: readings waiting (emptied as the watermark moves) and the
  * observations a reading within the allowed lateness could still need: the newest one at or
  * before watermark - lateness, and the later ones.
+ *
+ * <p><b>State layout</b> (every access is serialised on Flink's RocksDB backend). A waiting
+ * reading is one map entry, keyed by its event time and arrival number in the zone: written once
+ * when it arrives, read once and removed when its bucket is flushed. A flush scans only the small
+ * keys to find the due buckets (no reading is decoded to decide) and reads the observations only
+ * when it has readings to join. Before, a reading re-read and rewrote its bucket's whole list
+ * (O(k) per reading for the k readings of its zone and bucket, O(k^2) per bucket).
  */
 public final class JoinWeather extends PTransform<PCollectionTuple, PCollection<EnrichedTelemetry>> {
 
@@ -190,9 +198,17 @@ public final class JoinWeather extends PTransform<PCollectionTuple, PCollection<
     private final Duration maxAge;
     private final Duration lateness;
 
-    /** Bucket start -> readings of that bucket still waiting for the watermark. */
+    /**
+     * (event time, arrival number) -> a reading still waiting for the watermark, one entry each.
+     * The arrival number keeps equal readings apart (each is joined, as it came) and keeps the
+     * arrival order within a bucket.
+     */
     @StateId("waiting")
-    private final StateSpec<MapState<Instant, List<EnrichedTelemetry>>> waitingSpec;
+    private final StateSpec<MapState<KV<Instant, Long>, EnrichedTelemetry>> waitingSpec;
+
+    /** The arrival number of the next waiting reading; absent while nothing waits. */
+    @StateId("waitingSeq")
+    private final StateSpec<ValueState<Long>> waitingSeqSpec = StateSpecs.value(VarLongCoder.of());
 
     /** Observed-at -> observation, for the observations a reading may still need. */
     @StateId("observations")
@@ -229,7 +245,8 @@ public final class JoinWeather extends PTransform<PCollectionTuple, PCollection<
         Coder<WeatherObservation> observationCoder,
         Duration maxAge,
         Duration lateness) {
-      this.waitingSpec = StateSpecs.map(InstantCoder.of(), ListCoder.of(readingCoder));
+      this.waitingSpec =
+          StateSpecs.map(KvCoder.of(InstantCoder.of(), VarLongCoder.of()), readingCoder);
       this.observationsSpec = StateSpecs.map(InstantCoder.of(), observationCoder);
       this.maxAge = maxAge;
       this.lateness = lateness;
@@ -239,7 +256,8 @@ public final class JoinWeather extends PTransform<PCollectionTuple, PCollection<
     public void processElement(
         @Element KV<String, RawUnionValue> signal,
         @Timestamp Instant timestamp,
-        @StateId("waiting") MapState<Instant, List<EnrichedTelemetry>> waitingReadings,
+        @StateId("waiting") MapState<KV<Instant, Long>, EnrichedTelemetry> waitingReadings,
+        @StateId("waitingSeq") ValueState<Long> waitingSeq,
         @StateId("observations") MapState<Instant, WeatherObservation> observations,
         @StateId("flushAt") ValueState<Instant> flushAt,
         @StateId("holdAt") ValueState<Instant> holdAt,
@@ -266,14 +284,12 @@ public final class JoinWeather extends PTransform<PCollectionTuple, PCollection<
         return;
       }
       EnrichedTelemetry reading = (EnrichedTelemetry) signal.getValue().getValue();
-      Instant bucket = bucketOf(reading.getTelemetry().getEventTime());
-      List<EnrichedTelemetry> sameBucket = new ArrayList<>();
-      Iterable<EnrichedTelemetry> stored = waitingReadings.get(bucket).read();
-      if (stored != null) {
-        stored.forEach(sameBucket::add);
-      }
-      sameBucket.add(reading);
-      waitingReadings.put(bucket, sameBucket);
+      Instant eventTime = reading.getTelemetry().getEventTime();
+      Instant bucket = bucketOf(eventTime);
+      Long seq = waitingSeq.read();
+      long arrival = seq == null ? 0 : seq;
+      waitingReadings.put(KV.of(eventTime, arrival), reading); // this reading only: O(1)
+      waitingSeq.write(arrival + 1);
       waiting.inc();
       // Wait until the watermark passes the bucket's end; hold the watermark at the oldest reading.
       Instant target = bucket.plus(BUCKET);
@@ -291,7 +307,8 @@ public final class JoinWeather extends PTransform<PCollectionTuple, PCollection<
     @OnTimer("flush")
     public void onFlush(
         OnTimerContext context,
-        @StateId("waiting") MapState<Instant, List<EnrichedTelemetry>> waitingReadings,
+        @StateId("waiting") MapState<KV<Instant, Long>, EnrichedTelemetry> waitingReadings,
+        @StateId("waitingSeq") ValueState<Long> waitingSeq,
         @StateId("observations") MapState<Instant, WeatherObservation> observations,
         @StateId("flushAt") ValueState<Instant> flushAt,
         @StateId("holdAt") ValueState<Instant> holdAt,
@@ -299,24 +316,29 @@ public final class JoinWeather extends PTransform<PCollectionTuple, PCollection<
         @StateId("prunedBefore") ValueState<Instant> prunedBefore,
         @TimerId("flush") Timer flush) {
       Instant until = context.fireTimestamp();
-      TreeMap<Instant, WeatherObservation> byTime = read(observations);
-      TreeMap<Instant, Boolean> buckets = new TreeMap<>();
-      for (Instant bucket : waitingReadings.keys().read()) {
-        buckets.put(bucket, Boolean.TRUE);
-      }
-      Instant cutOff = prunedBefore.read();
+      // The keys say which buckets are due; only their readings are read (and removed).
+      List<KV<Instant, Long>> due = new ArrayList<>();
       Instant next = null;
-      for (Instant bucket : buckets.keySet()) {
+      for (KV<Instant, Long> key : waitingReadings.keys().read()) {
+        Instant bucket = bucketOf(key.getKey());
         if (bucket.plus(BUCKET).isAfter(until)) {
-          next = bucket;
-          break;
+          next = next == null || bucket.isBefore(next) ? bucket : next;
+        } else {
+          due.add(key);
         }
-        for (EnrichedTelemetry reading : waitingReadings.get(bucket).read()) {
+      }
+      if (!due.isEmpty()) {
+        // Bucket by bucket, each in arrival order: as the per-bucket lists were.
+        due.sort(BUCKET_THEN_ARRIVAL);
+        TreeMap<Instant, WeatherObservation> byTime = read(observations);
+        Instant cutOff = prunedBefore.read();
+        for (KV<Instant, Long> key : due) {
+          EnrichedTelemetry reading = waitingReadings.get(key).read();
           Instant at = reading.getTelemetry().getEventTime();
           context.outputWithTimestamp(reading.toBuilder().setWeather(validAt(at, byTime, cutOff)).build(), at);
+          waitingReadings.remove(key);
           waiting.dec();
         }
-        waitingReadings.remove(bucket);
       }
       Instant flushed = flushedUntil.read();
       if (flushed == null || until.isAfter(flushed)) {
@@ -325,6 +347,7 @@ public final class JoinWeather extends PTransform<PCollectionTuple, PCollection<
       if (next == null) {
         flushAt.clear();
         holdAt.clear();
+        waitingSeq.clear();
       } else {
         // Aligned buckets: the next one starts at or after this timer, so its start is a valid hold.
         flush.withOutputTimestamp(next).set(next.plus(BUCKET));
@@ -393,5 +416,9 @@ public final class JoinWeather extends PTransform<PCollectionTuple, PCollection<
     private static Instant bucketOf(Instant at) {
       return new Instant(at.getMillis() - Math.floorMod(at.getMillis(), BUCKET.getMillis()));
     }
+
+    /** Waiting readings by bucket, then arrival. */
+    private static final Comparator<KV<Instant, Long>> BUCKET_THEN_ARRIVAL =
+        Comparator.comparing((KV<Instant, Long> k) -> bucketOf(k.getKey())).thenComparing(KV::getValue);
   }
 }

@@ -5,6 +5,7 @@ import com.mobilitycorp.fleet.model.EnrichedTelemetry;
 import com.mobilitycorp.fleet.model.VehicleStatus;
 import com.mobilitycorp.fleet.model.VehicleStatusSample;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import org.apache.beam.sdk.coders.BooleanCoder;
@@ -13,9 +14,11 @@ import org.apache.beam.sdk.coders.InstantCoder;
 import org.apache.beam.sdk.coders.KvCoder;
 import org.apache.beam.sdk.coders.ListCoder;
 import org.apache.beam.sdk.coders.StringUtf8Coder;
+import org.apache.beam.sdk.coders.VarLongCoder;
 import org.apache.beam.sdk.metrics.Counter;
 import org.apache.beam.sdk.metrics.Metrics;
 import org.apache.beam.sdk.schemas.NoSuchSchemaException;
+import org.apache.beam.sdk.state.MapState;
 import org.apache.beam.sdk.state.StateSpec;
 import org.apache.beam.sdk.state.StateSpecs;
 import org.apache.beam.sdk.state.TimeDomain;
@@ -29,6 +32,7 @@ import org.apache.beam.sdk.transforms.Flatten;
 import org.apache.beam.sdk.transforms.MapElements;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.ParDo;
+import org.apache.beam.sdk.transforms.WithKeys;
 import org.apache.beam.sdk.transforms.join.RawUnionValue;
 import org.apache.beam.sdk.transforms.join.UnionCoder;
 import org.apache.beam.sdk.values.KV;
@@ -57,9 +61,12 @@ import org.joda.time.Instant;
  * <p><b>Spans</b> (time-weighted utilization). A reading's status holds until the vehicle's next
  * reading, for at most {@link #withMaxSpan} (10 minutes: a longer silence says nothing), and is
  * cut at the hour's end; the rest of a cut span carries into the next hour. Each span is emitted
- * when its end is known, also on {@link #SAMPLES} ({@link VehicleStatusSample#getReading} false),
- * timestamped inside its hour. A reading that arrives after a later reading of the vehicle was
- * already released counts as a reading but adds no span (its time was already attributed).
+ * on {@link #SAMPLES} ({@link VehicleStatusSample#getReading} false), timestamped inside its hour,
+ * once its end is settled: when the watermark has passed it by the allowed lateness, so that every
+ * reading within the lateness is in place whatever the order of arrival ({@link SettleSpansFn}).
+ * The spans are therefore the same in every run, also after a restore. A reading later than that
+ * (its hour still open) counts as a reading but adds no span. The readings alone are also on
+ * {@link #LABELLED_READINGS}, without that delay.
  *
  * <p><b>Lateness.</b> A reading is beyond the lateness when the watermark has passed the end of
  * its hour plus the allowed lateness, as the vehicle's timers have seen it: every hour a vehicle
@@ -77,6 +84,15 @@ import org.joda.time.Instant;
  * nothing waiting and no open span, that was never booked, holds only its clock ({@code
  * utilization_vehicles_with_state} goes down); a booked one keeps its newest booking event, for
  * its location. A vehicle silent for the idle expiry (7 days) is forgotten entirely.
+ *
+ * <p><b>State layout</b> (every access is serialised on Flink's RocksDB backend). A waiting
+ * reading is one map entry, keyed by its event time and arrival number: written once when it
+ * arrives, read once and removed when it is released. A release scans only the small keys to find
+ * what is due (no reading is decoded to decide), so no element rewrites the vehicle's buffer
+ * (before: a list rewritten whole on every reading, O(n) per reading and O(n^2) per buffer). The
+ * booking events stay one small sorted list: a few per vehicle, rewritten only when one arrives or
+ * is pruned. Whether anything waits, or a span is open, is read from the small instants that go
+ * with them (the release time, the span limit), not by decoding the readings or the span.
  */
 public final class SampleVehicleStatus extends PTransform<PCollectionTuple, PCollectionTuple> {
 
@@ -86,8 +102,18 @@ public final class SampleVehicleStatus extends PTransform<PCollectionTuple, PCol
   /** Input: booking events (de-duplicated). */
   public static final TupleTag<BookingEvent> BOOKINGS = new TupleTag<BookingEvent>() {};
 
-  /** Output: readings with their status, and the spans of vehicle-time they stand for. */
+  /**
+   * Output: readings with their status and the spans of vehicle-time they stand for, for the
+   * hourly rollup. Its watermark trails the input's by the allowed lateness (the spans wait).
+   */
   public static final TupleTag<VehicleStatusSample> SAMPLES =
+      new TupleTag<VehicleStatusSample>() {};
+
+  /**
+   * Output: the readings with their status only, as soon as the watermark passes them, for live
+   * metrics (the readings of {@link #SAMPLES}, without the spans' delay).
+   */
+  public static final TupleTag<VehicleStatusSample> LABELLED_READINGS =
       new TupleTag<VehicleStatusSample>() {};
 
   /** Output: readings whose hour had closed. */
@@ -153,14 +179,26 @@ public final class SampleVehicleStatus extends PTransform<PCollectionTuple, PCol
     } catch (NoSuchSchemaException e) {
       throw new IllegalStateException("VehicleStatusSample must have a Beam schema", e);
     }
-    PCollectionTuple out = PCollectionList.of(readingSignals).and(bookingSignals)
+    PCollectionTuple labelled = PCollectionList.of(readingSignals).and(bookingSignals)
         .apply("MergeSignalsPerVehicle", Flatten.pCollections())
-        .apply("LabelEachVehicle", ParDo.of(new LabelFn(maxSpan, lateness, idleExpiry,
-                readings.getCoder(), bookings.getCoder(), sampleCoder))
-            .withOutputTags(SAMPLES, TupleTagList.of(BEYOND_LATENESS)));
-    out.get(SAMPLES).setCoder(sampleCoder);
-    out.get(BEYOND_LATENESS).setCoder(readings.getCoder());
-    return out;
+        .apply("LabelEachVehicle", ParDo.of(new LabelFn(lateness, idleExpiry,
+                readings.getCoder(), bookings.getCoder()))
+            .withOutputTags(LABELLED_READINGS, TupleTagList.of(BEYOND_LATENESS)));
+    PCollection<VehicleStatusSample> labelledReadings =
+        labelled.get(LABELLED_READINGS).setCoder(sampleCoder);
+    labelled.get(BEYOND_LATENESS).setCoder(readings.getCoder());
+    PCollection<VehicleStatusSample> spans = labelledReadings
+        .apply("KeyReadingsByVehicle", WithKeys.<String, VehicleStatusSample>of(
+                VehicleStatusSample::getVehicleId)
+            .withKeyType(TypeDescriptors.strings()))
+        .setCoder(KvCoder.of(StringUtf8Coder.of(), sampleCoder))
+        .apply("SettleSpans", ParDo.of(new SettleSpansFn(maxSpan, lateness, sampleCoder)))
+        .setCoder(sampleCoder);
+    PCollection<VehicleStatusSample> samples = PCollectionList.of(labelledReadings).and(spans)
+        .apply("ReadingsAndSpans", Flatten.pCollections());
+    return PCollectionTuple.of(SAMPLES, samples)
+        .and(LABELLED_READINGS, labelledReadings)
+        .and(BEYOND_LATENESS, labelled.get(BEYOND_LATENESS));
   }
 
   static long hourStart(long t) {
@@ -174,14 +212,14 @@ public final class SampleVehicleStatus extends PTransform<PCollectionTuple, PCol
     private final Counter released = Metrics.counter(SampleVehicleStatus.class, "utilization_readings_sampled");
     private final Counter beyondLateness =
         Metrics.counter(SampleVehicleStatus.class, "utilization_readings_beyond_lateness");
-    private final Counter outOfOrder =
-        Metrics.counter(SampleVehicleStatus.class, "utilization_readings_without_span");
     private final Counter bookingsAfterRelease =
         Metrics.counter(SampleVehicleStatus.class, "utilization_bookings_after_release");
     private final Counter vehiclesWithState =
         Metrics.counter(SampleVehicleStatus.class, "utilization_vehicles_with_state");
+    /** Readings held in {@code pending} (a gauge: up when one is put, down when it is removed). */
+    private final Counter readingsWaiting =
+        Metrics.counter(SampleVehicleStatus.class, "utilization_readings_waiting");
 
-    private final long maxSpanMillis;
     private final long latenessMillis;
     private final long idleExpiryMillis;
 
@@ -189,17 +227,17 @@ public final class SampleVehicleStatus extends PTransform<PCollectionTuple, PCol
     @StateId("bookings")
     private final StateSpec<ValueState<List<BookingEvent>>> bookingsSpec;
 
-    /** Readings waiting for the watermark. */
+    /**
+     * Readings waiting for the watermark, one entry each: (event time, arrival number) -> reading.
+     * The arrival number keeps equal readings apart (a duplicate is released twice, as it came)
+     * and keeps their arrival order.
+     */
     @StateId("pending")
-    private final StateSpec<ValueState<List<EnrichedTelemetry>>> pendingSpec;
+    private final StateSpec<MapState<KV<Instant, Long>, EnrichedTelemetry>> pendingSpec;
 
-    /** The released reading (or carried span start) whose span has not ended yet. */
-    @StateId("open")
-    private final StateSpec<ValueState<VehicleStatusSample>> openSpec;
-
-    /** The open span ends here at the latest (its reading's time + the max span). */
-    @StateId("spanLimit")
-    private final StateSpec<ValueState<Instant>> spanLimitSpec = StateSpecs.value(InstantCoder.of());
+    /** The arrival number of the next waiting reading; absent while nothing waits. */
+    @StateId("pendingSeq")
+    private final StateSpec<ValueState<Long>> pendingSeqSpec = StateSpecs.value(VarLongCoder.of());
 
     /**
      * True while the vehicle holds readings, bookings or a span (the gauge's view): one small
@@ -208,7 +246,7 @@ public final class SampleVehicleStatus extends PTransform<PCollectionTuple, PCol
     @StateId("tracked")
     private final StateSpec<ValueState<Boolean>> trackedSpec = StateSpecs.value(BooleanCoder.of());
 
-    /** When the release timer is set for; absent = nothing pending. */
+    /** When the release timer is set for; absent = nothing pending (read instead of the map). */
     @StateId("releaseAt")
     private final StateSpec<ValueState<Instant>> releaseAtSpec = StateSpecs.value(InstantCoder.of());
 
@@ -218,9 +256,6 @@ public final class SampleVehicleStatus extends PTransform<PCollectionTuple, PCol
 
     @TimerId("release")
     private final TimerSpec releaseSpec = TimerSpecs.timer(TimeDomain.EVENT_TIME);
-
-    @TimerId("endSpan")
-    private final TimerSpec endSpanSpec = TimerSpecs.timer(TimeDomain.EVENT_TIME);
 
     @TimerId("expire")
     private final TimerSpec expireSpec = TimerSpecs.timer(TimeDomain.EVENT_TIME);
@@ -232,23 +267,21 @@ public final class SampleVehicleStatus extends PTransform<PCollectionTuple, PCol
     @TimerFamily("closeHour")
     private final TimerSpec closeHourSpec = TimerSpecs.timerMap(TimeDomain.EVENT_TIME);
 
-    LabelFn(Duration maxSpan, Duration lateness, Duration idleExpiry,
-        Coder<EnrichedTelemetry> readingCoder, Coder<BookingEvent> bookingCoder,
-        Coder<VehicleStatusSample> sampleCoder) {
-      this.maxSpanMillis = maxSpan.getMillis();
+    LabelFn(Duration lateness, Duration idleExpiry,
+        Coder<EnrichedTelemetry> readingCoder, Coder<BookingEvent> bookingCoder) {
       this.latenessMillis = lateness.getMillis();
       this.idleExpiryMillis = idleExpiry.getMillis();
       this.bookingsSpec = StateSpecs.value(ListCoder.of(bookingCoder));
-      this.pendingSpec = StateSpecs.value(ListCoder.of(readingCoder));
-      this.openSpec = StateSpecs.value(sampleCoder);
+      this.pendingSpec = StateSpecs.map(
+          KvCoder.of(InstantCoder.of(), VarLongCoder.of()), readingCoder);
     }
 
     @ProcessElement
     public void processElement(
         @Element KV<String, RawUnionValue> signal,
         @StateId("bookings") ValueState<List<BookingEvent>> bookingsState,
-        @StateId("pending") ValueState<List<EnrichedTelemetry>> pendingState,
-        @StateId("open") ValueState<VehicleStatusSample> openState,
+        @StateId("pending") MapState<KV<Instant, Long>, EnrichedTelemetry> pendingState,
+        @StateId("pendingSeq") ValueState<Long> pendingSeq,
         @StateId("releaseAt") ValueState<Instant> releaseAt,
         @StateId("clock") ValueState<Instant> clockState,
         @StateId("tracked") ValueState<Boolean> tracked,
@@ -281,9 +314,11 @@ public final class SampleVehicleStatus extends PTransform<PCollectionTuple, PCol
           return;
         }
         closeHour.set(Long.toString(hourEnd - HOUR_MILLIS), new Instant(closesAt));
-        List<EnrichedTelemetry> pending = orEmpty(pendingState.read());
-        pending.add(reading);
-        pendingState.write(pending);
+        Long seq = pendingSeq.read();
+        long arrival = seq == null ? 0 : seq;
+        pendingState.put(KV.of(eventTime, arrival), reading); // this reading only: O(1)
+        pendingSeq.write(arrival + 1);
+        readingsWaiting.inc();
         Instant scheduled = releaseAt.read();
         // Only ever earlier, and then at this reading's own time (never before the element).
         if (scheduled == null || eventTime.isBefore(scheduled)) {
@@ -302,140 +337,95 @@ public final class SampleVehicleStatus extends PTransform<PCollectionTuple, PCol
     public void onRelease(
         OnTimerContext context,
         @StateId("bookings") ValueState<List<BookingEvent>> bookingsState,
-        @StateId("pending") ValueState<List<EnrichedTelemetry>> pendingState,
-        @StateId("open") ValueState<VehicleStatusSample> openState,
-        @StateId("spanLimit") ValueState<Instant> spanLimit,
+        @StateId("pending") MapState<KV<Instant, Long>, EnrichedTelemetry> pendingState,
+        @StateId("pendingSeq") ValueState<Long> pendingSeq,
         @StateId("releaseAt") ValueState<Instant> releaseAt,
         @StateId("clock") ValueState<Instant> clockState,
+        @StateId("tracked") ValueState<Boolean> tracked,
         @TimerId("release") Timer release,
-        @TimerId("endSpan") Timer endSpan,
         MultiOutputReceiver out) {
       Instant now = context.fireTimestamp();
       advanceClock(clockState, now);
-      List<EnrichedTelemetry> pending = orEmpty(pendingState.read());
-      List<EnrichedTelemetry> due = new ArrayList<>();
-      List<EnrichedTelemetry> later = new ArrayList<>();
-      for (EnrichedTelemetry r : pending) {
-        (r.getTelemetry().getEventTime().isAfter(now) ? later : due).add(r);
+      // The keys say what is due; only the due readings are read (and removed).
+      List<KV<Instant, Long>> dueKeys = new ArrayList<>();
+      Instant next = null;
+      for (KV<Instant, Long> key : pendingState.keys().read()) {
+        Instant t = key.getKey();
+        if (t.isAfter(now)) {
+          next = next == null || t.isBefore(next) ? t : next;
+        } else {
+          dueKeys.add(key);
+        }
       }
+      dueKeys.sort(ARRIVAL_ORDER);
+      List<EnrichedTelemetry> due = new ArrayList<>(dueKeys.size());
+      for (KV<Instant, Long> key : dueKeys) {
+        due.add(pendingState.get(key).read());
+        pendingState.remove(key);
+        readingsWaiting.dec();
+      }
+      // Stable: readings equal in this order stay in arrival order.
       due.sort((a, b) -> TrackVehicleInventory.TELEMETRY_ORDER.compare(a.getTelemetry(), b.getTelemetry()));
       List<BookingEvent> bookings = orEmpty(bookingsState.read());
-      VehicleStatusSample open = openState.read();
-      Instant limit = spanLimit.read(); // read and written once, not per released reading
       for (EnrichedTelemetry r : due) {
-        VehicleStatusSample sample = label(r, bookings);
         released.inc();
-        out.get(SAMPLES).output(sample);
-        long t = sample.getTime().getMillis();
-        if (open != null && t < open.getTime().getMillis()) {
-          outOfOrder.inc(); // a later reading already stands for this time
-          continue;
-        }
-        if (open != null && t > open.getTime().getMillis()) {
-          long end = Math.min(t, limit.getMillis());
-          out.get(SAMPLES).output(VehicleStatusSample.span(open, end - open.getTime().getMillis()));
-        }
-        open = sample;
-        limit = new Instant(t + maxSpanMillis);
+        out.get(LABELLED_READINGS).output(label(r, bookings));
       }
-      if (open != null) {
-        openState.write(open);
-        spanLimit.write(limit);
-        long end = spanCapFrom(open.getTime().getMillis(), limit.getMillis());
-        // Timestamped at its end (inside the hour): holds the hourly windows, not the minutes.
-        endSpan.withOutputTimestamp(new Instant(end)).set(new Instant(end));
-      }
-      if (later.isEmpty()) {
-        pendingState.clear();
+      List<BookingEvent> stored = bookingsState.read();
+      pruneBookings(bookingsState, bookings, now.getMillis());
+      if (next == null) {
         releaseAt.clear();
+        pendingSeq.clear();
+        // Pruning keeps the newest booking event, so a booked vehicle keeps state.
+        untrackIfEmpty(stored != null, releaseAt, tracked); // the clock stays: it judges lateness
       } else {
-        pendingState.write(later);
-        Instant next = later.stream().map(r -> r.getTelemetry().getEventTime())
-            .min(Instant::compareTo).get();
         release.set(next);
         releaseAt.write(next);
       }
-      pruneBookings(bookingsState, bookings, now.getMillis());
-    }
-
-    @OnTimer("endSpan")
-    public void onEndSpan(
-        OnTimerContext context,
-        @StateId("bookings") ValueState<List<BookingEvent>> bookingsState,
-        @StateId("pending") ValueState<List<EnrichedTelemetry>> pendingState,
-        @StateId("open") ValueState<VehicleStatusSample> openState,
-        @StateId("spanLimit") ValueState<Instant> spanLimit,
-        @StateId("clock") ValueState<Instant> clockState,
-        @StateId("tracked") ValueState<Boolean> tracked,
-        @TimerId("endSpan") Timer endSpan,
-        MultiOutputReceiver out) {
-      Instant now = context.fireTimestamp();
-      advanceClock(clockState, now);
-      VehicleStatusSample open = openState.read();
-      if (open == null) {
-        return;
-      }
-      long start = open.getTime().getMillis();
-      long end = now.getMillis() + 1; // the timer is at the span's last millisecond
-      long limit = spanLimit.read().getMillis();
-      out.get(SAMPLES).output(VehicleStatusSample.span(open, end - start));
-      if (end == hourStart(start) + HOUR_MILLIS && end < limit) {
-        // Cut at the hour: the rest of the span carries into the next hour.
-        openState.write(open.continuedAt(new Instant(end)));
-        long next = spanCapFrom(end, limit);
-        endSpan.withOutputTimestamp(new Instant(next)).set(new Instant(next));
-        return;
-      }
-      openState.clear();
-      spanLimit.clear();
-      List<BookingEvent> bookings = orEmpty(bookingsState.read());
-      pruneBookings(bookingsState, bookings, now.getMillis());
-      untrackIfEmpty(bookingsState, pendingState, openState, tracked); // the clock stays: it judges lateness
     }
 
     @OnTimerFamily("closeHour")
     public void onCloseHour(
         OnTimerContext context,
         @StateId("bookings") ValueState<List<BookingEvent>> bookingsState,
-        @StateId("pending") ValueState<List<EnrichedTelemetry>> pendingState,
-        @StateId("open") ValueState<VehicleStatusSample> openState,
-        @StateId("clock") ValueState<Instant> clockState,
-        @StateId("tracked") ValueState<Boolean> tracked) {
+        @StateId("clock") ValueState<Instant> clockState) {
       Instant now = context.fireTimestamp();
       advanceClock(clockState, now);
-      // No reading of the closed hour can come any more: its booking events may go.
+      // No reading of the closed hour can come any more: its booking events may go. Pruning keeps
+      // the newest, so a booked vehicle keeps state (and stays in the gauge) until it expires.
       List<BookingEvent> bookings = bookingsState.read();
       if (bookings != null) {
         pruneBookings(bookingsState, new ArrayList<>(bookings), now.getMillis());
-        untrackIfEmpty(bookingsState, pendingState, openState, tracked);
       }
     }
 
     @OnTimer("expire")
     public void onExpire(
         @StateId("bookings") ValueState<List<BookingEvent>> bookingsState,
-        @StateId("pending") ValueState<List<EnrichedTelemetry>> pendingState,
-        @StateId("open") ValueState<VehicleStatusSample> openState,
-        @StateId("spanLimit") ValueState<Instant> spanLimit,
+        @StateId("pending") MapState<KV<Instant, Long>, EnrichedTelemetry> pendingState,
+        @StateId("pendingSeq") ValueState<Long> pendingSeq,
         @StateId("releaseAt") ValueState<Instant> releaseAt,
         @StateId("clock") ValueState<Instant> clockState,
         @StateId("tracked") ValueState<Boolean> tracked) {
       if (tracked.read() != null) {
         vehiclesWithState.dec();
       }
+      if (releaseAt.read() != null) { // readings still waiting: none in practice (released first)
+        for (KV<Instant, Long> ignored : pendingState.keys().read()) {
+          readingsWaiting.dec();
+        }
+      }
       tracked.clear();
       bookingsState.clear();
       pendingState.clear();
-      openState.clear();
-      spanLimit.clear();
+      pendingSeq.clear();
       releaseAt.clear();
       clockState.clear();
     }
 
-    /** The last millisecond of a span from {@code from}: its limit or the hour's end. */
-    private static long spanCapFrom(long from, long maxEnd) {
-      return Math.min(maxEnd, hourStart(from) + HOUR_MILLIS) - 1;
-    }
+    /** Waiting readings by event time, then arrival. */
+    private static final Comparator<KV<Instant, Long>> ARRIVAL_ORDER =
+        Comparator.comparing((KV<Instant, Long> k) -> k.getKey()).thenComparing(KV::getValue);
 
     /** The newest booking event at or before t decides; else the reading's own status. */
     private static VehicleStatusSample label(EnrichedTelemetry r, List<BookingEvent> bookings) {
@@ -483,19 +473,19 @@ public final class SampleVehicleStatus extends PTransform<PCollectionTuple, PCol
       }
     }
 
-    /** Ends the vehicle's count in the gauge once it holds no readings, bookings or span. */
-    private void untrackIfEmpty(ValueState<List<BookingEvent>> bookings,
-        ValueState<List<EnrichedTelemetry>> pending, ValueState<VehicleStatusSample> open,
+    /**
+     * Ends the vehicle's count in the gauge once it holds no readings or bookings: readings wait
+     * exactly while a release is scheduled.
+     */
+    private void untrackIfEmpty(boolean hasBookings, ValueState<Instant> releaseAt,
         ValueState<Boolean> tracked) {
-      if (tracked.read() != null && !hasState(bookings, pending, open)) {
+      if (hasBookings) {
+        return;
+      }
+      if (tracked.read() != null && releaseAt.read() == null) {
         tracked.clear();
         vehiclesWithState.dec();
       }
-    }
-
-    private static boolean hasState(ValueState<List<BookingEvent>> bookings,
-        ValueState<List<EnrichedTelemetry>> pending, ValueState<VehicleStatusSample> open) {
-      return bookings.read() != null || pending.read() != null || open.read() != null;
     }
 
     private static <T> List<T> orEmpty(@Nullable List<T> list) {

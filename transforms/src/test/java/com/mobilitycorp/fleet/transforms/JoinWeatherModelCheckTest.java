@@ -12,6 +12,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import org.apache.beam.sdk.PipelineResult;
 import org.apache.beam.sdk.testing.PAssert;
 import org.apache.beam.sdk.testing.TestPipeline;
 import org.apache.beam.sdk.testing.TestPipelineExtension;
@@ -92,6 +93,9 @@ class JoinWeatherModelCheckTest {
               assertThat(WeatherInput.observationIds(all), is(expected));
               return null;
             });
-    p.run().waitUntilFinish();
+    PipelineResult result = p.run();
+    result.waitUntilFinish();
+    assertThat("no reading left waiting",
+        PipelineMetrics.counter(result, JoinWeather.class, "weather_readings_waiting"), is(0L));
   }
 }

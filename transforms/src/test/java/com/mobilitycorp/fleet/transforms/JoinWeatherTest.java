@@ -201,6 +201,29 @@ class JoinWeatherTest {
   }
 
   @Test
+  void testOnTimeRepeatedAndSimultaneousReadingsAreEachJoined(TestPipeline p) {
+    // The same reading delivered twice (past the dedup horizon, say) and another of the same
+    // instant and zone: each waits as its own entry and is joined once, as a bucket's list did.
+    EnrichedTelemetry twice = reading("r3", "z1", min(3));
+    TestStream<RawUnionValue> s =
+        WeatherInput.stream(p)
+            .advanceWatermarkTo(T0)
+            .addElements(signal(obs("w0", "z1", 0)), signal(twice), signal(reading("q3", "z1", min(3))))
+            .addElements(signal(twice))
+            .advanceWatermarkToInfinity();
+    PCollection<String> joined =
+        join(p, s)
+            .apply(
+                MapElements.into(TypeDescriptors.strings())
+                    .via(r -> r.getTelemetry().getEventId() + " " + r.getWeather().getObservationId()));
+    PAssert.that(joined).containsInAnyOrder("r3 w0", "r3 w0", "q3 w0");
+    PipelineResult result = p.run();
+    result.waitUntilFinish();
+    assertThat(counter(result, "readings_joined_with_weather"), is(3L));
+    assertThat("no reading left waiting", counter(result, "weather_readings_waiting"), is(0L));
+  }
+
+  @Test
   void testStateKeepsOnlyTheObservationsStillNeededAndNoReadingWaitsAtTheEnd(TestPipeline p) {
     TestStream.Builder<RawUnionValue> s = WeatherInput.stream(p).advanceWatermarkTo(T0);
     for (int m = 0; m <= 60; m += 5) {

@@ -121,24 +121,67 @@ class RollUpUtilizationTest {
   }
 
   @Test
-  void testObservablyLateReadingUpdatesItsHour(TestPipeline p) {
-    // After hour 08 was emitted, v3 (home L1) reports for 08:30, inside the lateness: L1's row is
-    // re-emitted with 13 readings, 2 vehicles, and v3's 10-minute span (600 s) on top of 3600 s.
+  void testLateReadingWithinTheLatenessIsInTheHoursFirstRow(TestPipeline p) {
+    // The watermark is past hour 08 when v3 (home L1) reports for 08:30, inside the lateness. The
+    // rollup's input waits for the spans to settle (the lateness), so L1's first row already
+    // holds 13 readings, 2 vehicles and v3's 10-minute span (600 s) on top of 3600 s.
     TestStream.Builder<RawUnionValue> s = v1EveryFiveMinutes(UtilizationInput.stream(p))
         .advanceWatermarkTo(at(61))
         .addElements(signal(reading("v3", at(30), 50, "L1")));
+    PCollection<UtilizationHourly> rows = sample(p, s.advanceWatermarkToInfinity())
+        .get(SampleVehicleStatus.SAMPLES).apply(RollUpUtilization.create());
+    PAssert.that(rows.apply(MapElements.into(TypeDescriptors.strings()).via(
+            r -> "v" + r.getVersion() + " " + describe(r))))
+        .containsInAnyOrder("v0 L1 e_scooter rented 0/13 = 0.0% vehicles 2 battery "
+            + (12 * 80 + 50) / 13.0 + " time 0.0/4200.0 s = 0.0%");
+    p.run().waitUntilFinish();
+  }
+
+  @Test
+  void testObservablyLateReadingUpdatesItsHour(TestPipeline p) {
+    // v1 falls silent after 08:40, so hour 08 is emitted once the watermark passes 09:00. Then v3
+    // reports for 08:30, inside the lateness: L1's row is re-emitted with 10 readings, 2 vehicles
+    // and v3's 10-minute span (600 s) on top of v1's 3000 s.
+    TestStream.Builder<RawUnionValue> s = UtilizationInput.stream(p);
+    for (int m = 0; m <= 40; m += 5) {
+      s = s.addElements(signal(reading("v1", at(m), 80, "L1")));
+    }
+    s = s.advanceWatermarkTo(at(61)).addElements(signal(reading("v3", at(30), 50, "L1")));
     PCollection<UtilizationHourly> rows = sample(p, s.advanceWatermarkToInfinity())
         .get(SampleVehicleStatus.SAMPLES).apply(RollUpUtilization.create());
     PAssert.that(rows).satisfies(all -> {
       Map<String, UtilizationHourly> newest = newest(all);
       UtilizationHourly l1 = newest.get(RollUpUtilizationModel.key(H0, "L1", "e_scooter"));
       assertThat(describe(l1), is(
-          "L1 e_scooter rented 0/13 = 0.0% vehicles 2 battery " + (12 * 80 + 50) / 13.0
-              + " time 0.0/4200.0 s = 0.0%"));
+          "L1 e_scooter rented 0/10 = 0.0% vehicles 2 battery " + (9 * 80 + 50) / 10.0
+              + " time 0.0/3600.0 s = 0.0%"));
       assertThat("re-emitted", l1.getVersion(), greaterThan(0L));
       return null;
     });
     p.run().waitUntilFinish();
+  }
+
+  @Test
+  void testObservablyLateReadingWithinTheLatenessSplitsTheSpanItFallsIn(TestPipeline p) {
+    // v1 reports at 08:00 and 08:12; the watermark passes 08:12, then the 08:08 reading arrives
+    // (behind the watermark, within the lateness). Its predecessor's span ends at 08:08 and its
+    // own runs to 08:12: 480 + 240 + 600 s, as if it had come in order. (Settling spans at the
+    // watermark instead gave 600 + 600 s: whether a reading splits a span depended on how far
+    // the watermark had got when it arrived, which differs after a restore.)
+    TestStream.Builder<RawUnionValue> s = UtilizationInput.stream(p)
+        .addElements(signal(reading("v1", at(0), 80, "L1")), signal(reading("v1", at(12), 80, "L1")))
+        .advanceWatermarkTo(at(13))
+        .addElements(signal(reading("v1", at(8), 80, "L1")));
+    PCollectionTuple out = sample(p, s.advanceWatermarkToInfinity());
+    PAssert.that(out.get(SampleVehicleStatus.SAMPLES).apply(MapElements.into(TypeDescriptors.strings())
+            .via(x -> x.getTime() + " " + (x.getReading() ? "reading" : "span " + x.getSpanMillis()))))
+        .containsInAnyOrder(
+            at(0) + " reading", at(0) + " span 480000", at(8) + " reading", at(8) + " span 240000",
+            at(12) + " reading", at(12) + " span 600000");
+    PipelineResult result = p.run();
+    result.waitUntilFinish();
+    assertThat(PipelineMetrics.counter(result, SampleVehicleStatus.class,
+        "utilization_readings_without_span"), is(0L));
   }
 
   @Test
@@ -198,5 +241,34 @@ class RollUpUtilizationTest {
     result.waitUntilFinish();
     assertThat(PipelineMetrics.counter(result, SampleVehicleStatus.class,
         "utilization_vehicles_with_state"), is(0L));
+    assertThat("no reading left waiting", PipelineMetrics.counter(result, SampleVehicleStatus.class,
+        "utilization_readings_waiting"), is(0L));
+    assertThat("no reading left unsettled", PipelineMetrics.counter(result,
+        SampleVehicleStatus.class, "utilization_readings_unsettled"), is(0L));
+    assertThat("no span left open", PipelineMetrics.counter(result, SampleVehicleStatus.class,
+        "utilization_open_spans"), is(0L));
+  }
+
+  @Test
+  void testOnTimeRepeatedAndSimultaneousReadingsAreEachSampled(TestPipeline p) {
+    // The same reading delivered twice (past the dedup horizon, say) and another of the same
+    // instant: each waits as its own entry and is sampled, as a single buffer did. Their one
+    // instant opens one span of 10 minutes; v1's 08:20 reading has its own.
+    EnrichedTelemetry twice = reading("v1", at(10), 70, "L1");
+    TestStream.Builder<RawUnionValue> s = UtilizationInput.stream(p)
+        .addElements(signal(twice), signal(reading("v1", at(10), 70, "L1")))
+        .addElements(signal(twice), signal(reading("v1", at(20), 70, "L1")));
+    PCollectionTuple out = sample(p, s.advanceWatermarkToInfinity());
+    PAssert.that(out.get(SampleVehicleStatus.SAMPLES).apply(MapElements.into(TypeDescriptors.strings())
+            .via(x -> x.getTime() + " " + (x.getReading() ? "reading" : "span " + x.getSpanMillis()))))
+        .containsInAnyOrder(
+            at(10) + " reading", at(10) + " reading", at(10) + " reading", at(10) + " span 600000",
+            at(20) + " reading", at(20) + " span 600000");
+    PipelineResult result = p.run();
+    result.waitUntilFinish();
+    assertThat(PipelineMetrics.counter(result, SampleVehicleStatus.class,
+        "utilization_readings_sampled"), is(4L));
+    assertThat(PipelineMetrics.counter(result, SampleVehicleStatus.class,
+        "utilization_readings_waiting"), is(0L));
   }
 }

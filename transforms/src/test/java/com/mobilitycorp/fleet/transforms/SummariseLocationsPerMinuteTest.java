@@ -25,7 +25,7 @@ class SummariseLocationsPerMinuteTest {
   private static PCollection<String> metrics(TestPipeline p, TestStream<RawUnionValue> stream) {
     return UtilizationInput.split(p, stream)
         .apply(SampleVehicleStatus.create())
-        .get(SampleVehicleStatus.SAMPLES)
+        .get(SampleVehicleStatus.LABELLED_READINGS)
         .apply(SummariseLocationsPerMinute.create(SampleVehicleStatus.DEFAULT_ALLOWED_LATENESS))
         .apply(MapElements.into(TypeDescriptors.strings()).via(SummariseLocationsPerMinuteTest::describe));
   }
