@@ -38,12 +38,20 @@ import org.apache.kafka.clients.admin.Admin;
  * --ceiling} when it was measured on this machine within {@code --ceiling-max-age-hours}, else
  * measured first on this broker.
  *
+ * <p>Each run also reads its dead-letter topic: {@code deadLettersByReason} (late events per stage)
+ * and {@code lateDeadLettersByEventTime} (late events per stage and 10-minute slot of their event
+ * time: spread over the input, or a stretch of it). The input carries its simulated delivery times
+ * as Kafka timestamps ({@link ThroughputInput}), so the job judges its event times as it would
+ * have live.
+ *
  * <p>Options: {@code --events=300000}, {@code --runs=3}, {@code --runner=flink|direct|both}, {@code
  * --state-backend=rocksdb|hashmap}, {@code --checkpoint-interval-ms=2000}, {@code
  * --out=bench/results/throughput.json} (+ .md), {@code
  * --ceiling=bench/results/raw-kafka-ceiling.json}, {@code --ceiling-max-age-hours=24}, {@code
  * --flink-conf-dir=flink-conf/local}, {@code --timeout-seconds=1800} (per run), {@code
- * --run-heap=2g}, {@code --direct-warmup-seconds=30}, {@code --direct-measure-seconds=60}.
+ * --run-heap=2g}, {@code --direct-warmup-seconds=30}, {@code --direct-measure-seconds=60}, {@code
+ * --job-options="--weatherJoinEnabled=false ..."} (space-separated, added to every run's job
+ * options, e.g. to switch a use case off or try a runner option).
  */
 public final class FullTopologyThroughputBench {
 
@@ -54,7 +62,8 @@ public final class FullTopologyThroughputBench {
 
   private static final List<String> KNOWN = List.of("events", "runs", "runner", "state-backend",
       "checkpoint-interval-ms", "out", "ceiling", "ceiling-max-age-hours", "flink-conf-dir",
-      "timeout-seconds", "run-heap", "direct-warmup-seconds", "direct-measure-seconds");
+      "timeout-seconds", "run-heap", "direct-warmup-seconds", "direct-measure-seconds",
+      "job-options");
 
   private final String[] args;
   private final long events;
@@ -70,6 +79,7 @@ public final class FullTopologyThroughputBench {
   private final String runHeap;
   private final long directWarmupSeconds;
   private final long directMeasureSeconds;
+  private final String jobOptions;
 
   FullTopologyThroughputBench(String[] args) {
     Map<String, String> options = BenchSupport.parseOptions(args, KNOWN);
@@ -100,6 +110,7 @@ public final class FullTopologyThroughputBench {
         Long.parseLong(options.getOrDefault("direct-warmup-seconds", "30"));
     this.directMeasureSeconds =
         Long.parseLong(options.getOrDefault("direct-measure-seconds", "60"));
+    this.jobOptions = options.getOrDefault("job-options", "").trim();
     if (!Files.isRegularFile(flinkConfDir.resolve("flink-conf.yaml"))) {
       throw new IllegalArgumentException(
           flinkConfDir.toAbsolutePath() + "/flink-conf.yaml not found: run from the repository's"
@@ -205,6 +216,9 @@ public final class FullTopologyThroughputBench {
         "--max-warmup-seconds=" + (flink ? 0 : directWarmupSeconds),
         "--max-measure-seconds=" + (flink ? 0 : directMeasureSeconds),
         "--until-all-committed=" + flink));
+    if (!jobOptions.isEmpty()) {
+      args.add("--job-options=" + jobOptions);
+    }
     result.putAll(BenchSupport.runInFreshJvm(TopologyRun.class, args,
         runHeap, log, runDir.resolve("result.json"), timeoutSeconds + 180));
     result.put("log", log.toString());
@@ -213,6 +227,10 @@ public final class FullTopologyThroughputBench {
       result.put("outputEndOffsets", BenchSupport.topicSizes(
           admin, TopologyRun.outputTopics(topicPrefix(runner, run)).values()));
     }
+    DeadLetterReasons.Counts deadLetters = DeadLetterReasons.count(kafka.bootstrapServers(),
+        TopologyRun.outputTopics(topicPrefix(runner, run)).get("deadLetterTopic"));
+    result.put("deadLettersByReason", deadLetters.byReason());
+    result.put("lateDeadLettersByEventTime", deadLetters.lateByEventTime());
     result.put("tableRows", tableRows(postgres));
     System.out.println("run: " + shortened(result));
     return result;
@@ -323,6 +341,7 @@ public final class FullTopologyThroughputBench {
         + " available_vehicles upsert, enrichment from PostgreSQL reference data, LOW_BATTERY,"
         + " GEOFENCE_VIOLATION, BATTERY_DRAIN, weather join, demand spikes, utilization (hourly"
         + " to PostgreSQL, per-minute location metrics)");
+    settings.put("jobOptionsAdded", jobOptions.isEmpty() ? "none" : jobOptions);
     settings.put("runHeap", runHeap);
     settings.put("topics", "4 partitions each");
     settings.putAll(BenchSupport.versions());
@@ -471,15 +490,15 @@ public final class FullTopologyThroughputBench {
 
     md.append("\nRuns:\n\n| runner | run | window: committed from → to | window s | steps |"
         + " events/s | wall s to all committed | window closed because | outputs (end offsets)"
-        + " | table rows |\n|---|---|---|---|---|---|---|---|---|---|\n");
+        + " | table rows | dead letters by reason |\n|---|---|---|---|---|---|---|---|---|---|---|\n");
     for (Map<String, Object> r : (List<Map<String, Object>>) report.get("runs")) {
       if (r.containsKey("error")) {
-        md.append(String.format(Locale.ROOT, "| %s | %s | failed: %s | | | | | | | |%n",
+        md.append(String.format(Locale.ROOT, "| %s | %s | failed: %s | | | | | | | | |%n",
             r.get("runner"), r.get("run"), r.get("error")));
         continue;
       }
       md.append(String.format(Locale.ROOT,
-          "| %s | %s | %,d → %,d of %,d | %.1f | %s | %,.0f | %s | %s | %s | %s |%n",
+          "| %s | %s | %,d → %,d of %,d | %.1f | %s | %,.0f | %s | %s | %s | %s | %s |%n",
           r.get("runner"), r.get("run"), BenchSupport.number(r, "windowStartCommitted"),
           BenchSupport.number(r, "windowEndCommitted"), BenchSupport.number(r, "inputRecords"),
           BenchSupport.decimal(r, "windowSeconds"), r.get("stepsInWindow"),
@@ -488,7 +507,7 @@ public final class FullTopologyThroughputBench {
               : String.format(Locale.ROOT, "%.1f", BenchSupport.decimal(r,
                   "wallSecondsToAllCommitted")),
           r.get("windowEndReason"), shortTopics((Map<String, Object>) r.get("outputEndOffsets")),
-          r.get("tableRows")));
+          r.get("tableRows"), r.getOrDefault("deadLettersByReason", "–")));
     }
     md.append("\nRaw Kafka ceiling passes:\n\n").append(RawKafkaCeiling.markdownRuns(ceiling));
     md.append("\nHow it was measured: ").append(MEASUREMENT).append(" Ceiling: ")

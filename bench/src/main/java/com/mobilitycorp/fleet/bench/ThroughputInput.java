@@ -5,17 +5,24 @@ import com.mobilitycorp.fleet.testing.simulator.FleetSimulator;
 import com.mobilitycorp.fleet.testing.simulator.SimulatedMessage;
 import com.mobilitycorp.fleet.testing.simulator.SimulatorConfig;
 import java.nio.charset.StandardCharsets;
+import java.util.Collection;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AlterConfigOp;
+import org.apache.kafka.clients.admin.ConfigEntry;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.config.ConfigResource;
+import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.serialization.StringSerializer;
 
 /**
@@ -104,6 +111,7 @@ final class ThroughputInput {
     long sent = 0;
     AtomicLong acknowledged = new AtomicLong();
     AtomicReference<Exception> failure = new AtomicReference<>();
+    keepWhateverTheirTimestamps(bootstrapServers);
     try (KafkaProducer<String, String> producer = new KafkaProducer<>(
         producerProperties(bootstrapServers), new StringSerializer(), new StringSerializer())) {
       for (Iterator<SimulatedMessage> it = new FleetSimulator(fleet).messages(); it.hasNext(); ) {
@@ -115,7 +123,10 @@ final class ThroughputInput {
         perTopic.merge(m.topic(), 1L, Long::sum);
         bytes += utf8Length(m.payload()) + (m.key() == null ? 0 : utf8Length(m.key()));
         sent++;
-        producer.send(new ProducerRecord<>(m.topic(), m.key(), m.payload()), (metadata, error) -> {
+        // Stamped when the simulated fleet delivered it, as a live producer would have: the job
+        // judges future event times against it, so a backlog is judged as it was when it arrived.
+        producer.send(new ProducerRecord<>(m.topic(), null, m.deliveryTime().getMillis(), m.key(),
+            m.payload()), (metadata, error) -> {
           if (error == null) {
             acknowledged.incrementAndGet();
           } else {
@@ -131,6 +142,23 @@ final class ThroughputInput {
           failure.get());
     }
     return new Sent(perTopic, bytes);
+  }
+
+  /**
+   * The input's records carry their simulated delivery times, days before the run; the local
+   * broker's time-based retention (a day) would delete them: the input topics keep every record.
+   */
+  private static void keepWhateverTheirTimestamps(String bootstrapServers) {
+    Map<ConfigResource, Collection<AlterConfigOp>> keepAll = new LinkedHashMap<>();
+    for (String topic : TOPICS) {
+      keepAll.put(new ConfigResource(ConfigResource.Type.TOPIC, topic), List.of(new AlterConfigOp(
+          new ConfigEntry(TopicConfig.RETENTION_MS_CONFIG, "-1"), AlterConfigOp.OpType.SET)));
+    }
+    try (Admin admin = BenchSupport.admin(bootstrapServers)) {
+      admin.incrementalAlterConfigs(keepAll).all().get(60, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      throw new IllegalStateException("could not set retention.ms=-1 on " + TOPICS, e);
+    }
   }
 
   /**

@@ -81,4 +81,25 @@ class BenchHelpersTest {
     assertThat(args.contains("--stateBackend=filesystem"), equalTo(true));
     assertThat(args.contains("--exactlyOnceOutputs="), equalTo(true));
   }
+
+  @Test
+  void deadLettersAreCountedByReasonAndLateOnesByStageAndEventTimeSlot() {
+    String late = "{\"source_topic\":\"veh.events.raw\",\"reason\":\"late_beyond_allowed_lateness\","
+        + "\"detail\":\"utilization hours: reading at 2026-11-25T07:41:23.021Z arrived after its"
+        + " window had closed\"}";
+    String lateBooking = "{\"reason\":\"late_beyond_allowed_lateness\",\"detail\":\"demand windows:"
+        + " booking_created at 2026-11-25T06:09:59Z (location loc-ber-01) arrived after its window"
+        + " had closed\"}";
+    String future = "{\"reason\":\"future_timestamp\",\"detail\":\"event_time"
+        + " 2026-11-27T10:01:44.306Z is more than PT5M ahead of the clock\"}";
+
+    assertThat(DeadLetterReasons.key(late),
+        equalTo("late_beyond_allowed_lateness (utilization hours)"));
+    assertThat(DeadLetterReasons.lateSlot(late), equalTo("utilization hours 2026-11-25T07:40"));
+    assertThat(DeadLetterReasons.lateSlot(lateBooking), equalTo("demand windows 2026-11-25T06:00"));
+    assertThat(DeadLetterReasons.key(future), equalTo("future_timestamp"));
+    assertThat(DeadLetterReasons.lateSlot(future), nullValue());
+    assertThat(DeadLetterReasons.key("not json"), containsString("not a dead letter"));
+    assertThat(DeadLetterReasons.lateSlot("not json"), nullValue());
+  }
 }

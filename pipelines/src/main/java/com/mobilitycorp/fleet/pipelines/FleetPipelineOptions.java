@@ -92,7 +92,8 @@ public interface FleetPipelineOptions extends StreamingOptions {
   void setMaxDisorder(String value);
 
   @Description(
-      "Event times further ahead of the wall clock than this are dead-lettered (device clocks).")
+      "Event times further ahead than this of the wall clock, or of the record's Kafka timestamp"
+          + " if earlier, are dead-lettered (device clocks).")
   @Default.String("PT5M")
   String getMaxFutureSkew();
 

@@ -478,7 +478,8 @@ public final class EventJson {
           DeadLetterReason.FUTURE_TIMESTAMP,
           // Not the clock's reading itself (that is the dead letter's rejected_at): the detail
           // then stays the same when a replay rejects the record again.
-          field + " " + text + " is more than " + maxFutureSkew + " ahead of the clock (rejected_at)");
+          field + " " + text + " is more than " + maxFutureSkew + " ahead of the clock (rejected_at,"
+              + " or the record's Kafka timestamp if earlier)");
     }
     return time;
   }

@@ -9,6 +9,7 @@ import com.mobilitycorp.fleet.model.TelemetryEvent;
 import com.mobilitycorp.fleet.model.WeatherObservation;
 import java.util.Locale;
 import org.apache.beam.sdk.io.kafka.KafkaRecord;
+import org.apache.beam.sdk.io.kafka.KafkaTimestampType;
 import org.apache.beam.sdk.metrics.Counter;
 import org.apache.beam.sdk.metrics.Metrics;
 import org.apache.beam.sdk.transforms.MapElements;
@@ -91,7 +92,8 @@ public final class DecodeEvents<T>
 
     @Override
     public T apply(KafkaRecord<String, String> record) {
-      T event = decoder.decode(record.getKV().getValue(), Instant.now(), maxFutureSkew);
+      T event = decoder.decode(record.getKV().getValue(), clockOf(record, Instant.now()),
+          maxFutureSkew);
       Metrics.counter(DecodeEvents.class, "decoded_" + record.getTopic()).inc();
       return event;
     }
@@ -121,6 +123,21 @@ public final class DecodeEvents<T>
         reason,
         detail,
         Instant.now());
+  }
+
+  /**
+   * The clock an event time is judged "in the future" against: the earlier of {@code now} and the
+   * record's Kafka timestamp (when it was produced or appended), so that a record is judged as it
+   * was when it arrived, however much later it is read. Judged against the wall clock alone, a
+   * device clock days ahead passes once the backlog being read is older than its error, and then
+   * moves its partition's watermark days ahead of the rest of the partition (which all becomes
+   * late). A record without a usable Kafka timestamp is judged against {@code now}.
+   */
+  static Instant clockOf(KafkaRecord<?, ?> record, Instant now) {
+    boolean stamped = record.getTimestampType() == KafkaTimestampType.CREATE_TIME
+        || record.getTimestampType() == KafkaTimestampType.LOG_APPEND_TIME;
+    return stamped && record.getTimestamp() > 0 && record.getTimestamp() < now.getMillis()
+        ? new Instant(record.getTimestamp()) : now;
   }
 
   /** The counter of dead letters for one reason; shared by every stage that dead-letters. */

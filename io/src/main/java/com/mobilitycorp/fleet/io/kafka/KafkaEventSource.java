@@ -113,9 +113,10 @@ public final class KafkaEventSource
 
   /**
    * The payload's timestamp field (event_time, observed_at); for a record without a plausible one
-   * (unparseable, or ahead of the wall clock by more than the skew) the minimum timestamp, which
-   * never advances the watermark. Such records are dead-lettered by the decoder; they must not
-   * move event time for the rest.
+   * (unparseable, or more than the skew ahead of the earlier of the wall clock and the record's
+   * Kafka timestamp, see {@link DecodeEvents#clockOf}) the minimum timestamp, which never advances
+   * the watermark. Such records are dead-lettered by the decoder; they must not move event time
+   * for the rest.
    */
   static final class PayloadEventTime
       implements SerializableFunction<KafkaRecord<String, String>, Instant> {
@@ -131,7 +132,8 @@ public final class KafkaEventSource
     @Override
     public Instant apply(KafkaRecord<String, String> record) {
       Instant eventTime = EventJson.peekTimestamp(record.getKV().getValue(), field);
-      if (eventTime == null || eventTime.isAfter(Instant.now().plus(maxFutureSkew))) {
+      if (eventTime == null
+          || eventTime.isAfter(DecodeEvents.clockOf(record, Instant.now()).plus(maxFutureSkew))) {
         return BoundedWindow.TIMESTAMP_MIN_VALUE;
       }
       return eventTime;

@@ -159,4 +159,46 @@ class DecodeEventsTest {
     assertThat(counter(result, "dead_letters_future_timestamp"), is(1L));
     assertThat(counter(result, "dead_letters_missing_field"), is(1L));
   }
+
+  /**
+   * A backlog read days after it was written: a reading whose device clock was two days ahead
+   * when it was written is a future timestamp, although that time has passed by the time it is
+   * read; a reading from before it was written is valid, however old.
+   */
+  @Test
+  void testEventTimeAheadOfWhenTheRecordWasWrittenIsAFutureTimestamp(TestPipeline p) {
+    Instant written = Instant.now().minus(Duration.standardDays(6));
+    TelemetryEvent onTime = reading("e1", written.minus(Duration.standardSeconds(1)));
+    TelemetryEvent deviceAhead = reading("e2", written.plus(Duration.standardDays(2)));
+
+    WithFailures.Result<PCollection<TelemetryEvent>, DeadLetter> decoded =
+        create(p, List.of(
+                writtenAt(written, 0, 1, EventJson.telemetryToJson(onTime)),
+                writtenAt(written, 0, 2, EventJson.telemetryToJson(deviceAhead))))
+            .apply(DecodeEvents.telemetry(Duration.standardMinutes(5)));
+
+    PAssert.that(decoded.output()).containsInAnyOrder(onTime);
+    PAssert.that(
+            decoded
+                .failures()
+                .apply(
+                    MapElements.into(TypeDescriptors.strings())
+                        .via(d -> d.getSourceOffset() + " " + d.getReason())))
+        .containsInAnyOrder("2 " + DeadLetterReason.FUTURE_TIMESTAMP);
+    p.run().waitUntilFinish();
+  }
+
+  private static TelemetryEvent reading(String id, Instant eventTime) {
+    return TelemetryEvent.builder()
+        .setEventId(id).setVehicleId("v1").setEventTime(eventTime)
+        .setLat(52.5).setLon(13.4).setBatteryPct(40)
+        .setOperationalStatus(OperationalStatus.OPERATIONAL)
+        .build();
+  }
+
+  private static KafkaRecord<String, String> writtenAt(
+      Instant written, int partition, long offset, String value) {
+    return new KafkaRecord<>(TOPIC, partition, offset, written.getMillis(),
+        KafkaTimestampType.CREATE_TIME, null, "v1", value);
+  }
 }

@@ -89,4 +89,46 @@ class KafkaEventSourceTest {
         stamp.apply(record(FleetTopics.WEATHER_OBSERVATIONS, null)),
         is(BoundedWindow.TIMESTAMP_MIN_VALUE));
   }
+
+  /**
+   * A backlog read days after it was written: a device clock two days ahead is still in the past
+   * by then, but it was in the future when the record was written, so it must not move the
+   * watermark (it moved its partition's watermark two days ahead of the rest of the partition,
+   * which all became late); a reading from before it was written still stamps its record.
+   */
+  @Test
+  void testEventTimeAheadOfWhenTheRecordWasWrittenNeverMovesTheWatermark() {
+    SerializableFunction<KafkaRecord<String, String>, Instant> stamp =
+        source(FleetTopics.DOMAIN_EVENTS).payloadTime();
+    Instant written = Instant.now().minus(Duration.standardDays(6));
+    Instant deviceAhead = written.plus(Duration.standardDays(2));
+    Instant onTime = written.minus(Duration.standardSeconds(1));
+
+    assertThat(stamp.apply(writtenAt(written, bookingAt(deviceAhead))),
+        is(BoundedWindow.TIMESTAMP_MIN_VALUE));
+    assertThat(stamp.apply(writtenAt(written, bookingAt(onTime))), is(onTime));
+    // Appended by the broker: the same.
+    assertThat(
+        stamp.apply(new KafkaRecord<>(FleetTopics.DOMAIN_EVENTS, 0, 0L, written.getMillis(),
+            KafkaTimestampType.LOG_APPEND_TIME, null, "k", bookingAt(deviceAhead))),
+        is(BoundedWindow.TIMESTAMP_MIN_VALUE));
+  }
+
+  private static KafkaRecord<String, String> writtenAt(Instant written, String payload) {
+    return new KafkaRecord<>(FleetTopics.DOMAIN_EVENTS, 0, 0L, written.getMillis(),
+        KafkaTimestampType.CREATE_TIME, null, "k", payload);
+  }
+
+  private static String bookingAt(Instant eventTime) {
+    return EventJson.bookingToJson(
+        BookingEvent.builder()
+            .setEventId("e1")
+            .setEventType(BookingEventType.BOOKING_CREATED)
+            .setBookingId("b1")
+            .setVehicleId("v1")
+            .setLocationId("loc-ber-01")
+            .setEventTime(eventTime)
+            .setBookingStart(eventTime)
+            .build());
+  }
 }
