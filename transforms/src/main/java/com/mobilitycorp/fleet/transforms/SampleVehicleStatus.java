@@ -5,7 +5,6 @@ import com.mobilitycorp.fleet.model.EnrichedTelemetry;
 import com.mobilitycorp.fleet.model.VehicleStatus;
 import com.mobilitycorp.fleet.model.VehicleStatusSample;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import org.apache.beam.sdk.coders.BooleanCoder;
@@ -347,23 +346,10 @@ public final class SampleVehicleStatus extends PTransform<PCollectionTuple, PCol
       Instant now = context.fireTimestamp();
       advanceClock(clockState, now);
       // The keys say what is due; only the due readings are read (and removed).
-      List<KV<Instant, Long>> dueKeys = new ArrayList<>();
-      Instant next = null;
-      for (KV<Instant, Long> key : pendingState.keys().read()) {
-        Instant t = key.getKey();
-        if (t.isAfter(now)) {
-          next = next == null || t.isBefore(next) ? t : next;
-        } else {
-          dueKeys.add(key);
-        }
-      }
-      dueKeys.sort(ARRIVAL_ORDER);
-      List<EnrichedTelemetry> due = new ArrayList<>(dueKeys.size());
-      for (KV<Instant, Long> key : dueKeys) {
-        due.add(pendingState.get(key).read());
-        pendingState.remove(key);
-        readingsWaiting.dec();
-      }
+      WaitingEntries.Taken<EnrichedTelemetry> taken = WaitingEntries.takeDue(pendingState, now);
+      List<EnrichedTelemetry> due = taken.due();
+      readingsWaiting.dec(due.size());
+      Instant next = taken.next();
       // Stable: readings equal in this order stay in arrival order.
       due.sort((a, b) -> TrackVehicleInventory.TELEMETRY_ORDER.compare(a.getTelemetry(), b.getTelemetry()));
       List<BookingEvent> bookings = orEmpty(bookingsState.read());
@@ -422,10 +408,6 @@ public final class SampleVehicleStatus extends PTransform<PCollectionTuple, PCol
       releaseAt.clear();
       clockState.clear();
     }
-
-    /** Waiting readings by event time, then arrival. */
-    private static final Comparator<KV<Instant, Long>> ARRIVAL_ORDER =
-        Comparator.comparing((KV<Instant, Long> k) -> k.getKey()).thenComparing(KV::getValue);
 
     /** The newest booking event at or before t decides; else the reading's own status. */
     private static VehicleStatusSample label(EnrichedTelemetry r, List<BookingEvent> bookings) {

@@ -1,7 +1,6 @@
 package com.mobilitycorp.fleet.transforms;
 
 import com.mobilitycorp.fleet.model.VehicleStatusSample;
-import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import org.apache.beam.sdk.coders.Coder;
@@ -126,24 +125,11 @@ final class SettleSpansFn extends DoFn<KV<String, VehicleStatusSample>, VehicleS
       @TimerId("settle") Timer settle,
       @TimerId("endSpan") Timer endSpan,
       OutputReceiver<VehicleStatusSample> out) {
-    long dueUpTo = context.fireTimestamp().getMillis() - latenessMillis;
-    List<KV<Instant, Long>> dueKeys = new ArrayList<>();
-    Instant next = null;
-    for (KV<Instant, Long> key : unsettled.keys().read()) {
-      Instant t = key.getKey();
-      if (t.getMillis() > dueUpTo) {
-        next = next == null || t.isBefore(next) ? t : next;
-      } else {
-        dueKeys.add(key);
-      }
-    }
-    dueKeys.sort(ARRIVAL_ORDER);
-    List<VehicleStatusSample> due = new ArrayList<>(dueKeys.size());
-    for (KV<Instant, Long> key : dueKeys) {
-      due.add(unsettled.get(key).read());
-      unsettled.remove(key);
-      unsettledReadings.dec();
-    }
+    WaitingEntries.Taken<VehicleStatusSample> taken = WaitingEntries.takeDue(unsettled,
+        context.fireTimestamp().minus(Duration.millis(latenessMillis)));
+    List<VehicleStatusSample> due = taken.due();
+    unsettledReadings.dec(due.size());
+    Instant next = taken.next();
     // Readings at the same time: by content, so the last one's status holds whatever their order
     // of arrival (stable: identical ones stay in arrival order).
     due.sort(SAMPLE_ORDER);
@@ -231,8 +217,4 @@ final class SettleSpansFn extends DoFn<KV<String, VehicleStatusSample>, VehicleS
           .thenComparing(VehicleStatusSample::getVehicleType)
           .thenComparing(VehicleStatusSample::getBatteryPct,
               Comparator.nullsFirst(Comparator.naturalOrder()));
-
-  /** Waiting readings by event time, then arrival. */
-  private static final Comparator<KV<Instant, Long>> ARRIVAL_ORDER =
-      Comparator.comparing((KV<Instant, Long> k) -> k.getKey()).thenComparing(KV::getValue);
 }
