@@ -72,13 +72,7 @@ class DecodeEventsTest {
 
   @Test
   void testValidRecordsPassAndInvalidOnesBecomeDeadLettersWithOrigin(TestPipeline p) {
-    TelemetryEvent valid =
-        TelemetryEvent.builder()
-            .setEventId("e1").setVehicleId("v1")
-            .setEventTime(Instant.now().minus(Duration.standardMinutes(1)))
-            .setLat(52.5).setLon(13.4).setBatteryPct(40)
-            .setOperationalStatus(OperationalStatus.OPERATIONAL)
-            .build();
+    TelemetryEvent valid = reading("e1", Instant.now().minus(Duration.standardMinutes(1)));
     String truncated = "{\"event_id\":\"e2\",\"vehi";
     String batteryOutOfRange = EventJson.telemetryToJson(valid).replace("\"battery_pct\":40.0", "\"battery_pct\":140.0");
     List<KafkaRecord<String, String>> records =
@@ -124,13 +118,7 @@ class DecodeEventsTest {
             WeatherObservation.create(
                 "w2", "loc-ber-01", now.plus(Duration.standardHours(1)), 3.5, 0.0, 21.0,
                 WeatherCondition.CLOUDY));
-    String telemetry =
-        EventJson.telemetryToJson(
-            TelemetryEvent.builder()
-                .setEventId("e1").setVehicleId("v1").setEventTime(now)
-                .setLat(52.5).setLon(13.4).setBatteryPct(40)
-                .setOperationalStatus(OperationalStatus.OPERATIONAL)
-                .build());
+    String telemetry = EventJson.telemetryToJson(reading("e1", now));
 
     WithFailures.Result<PCollection<WeatherObservation>, DeadLetter> decoded =
         create(

@@ -39,17 +39,7 @@ class KafkaEventSourceTest {
 
   @Test
   void testEventTopicsAreStampedWithEventTime() {
-    String booking =
-        EventJson.bookingToJson(
-            BookingEvent.builder()
-                .setEventId("e1")
-                .setEventType(BookingEventType.BOOKING_CREATED)
-                .setBookingId("b1")
-                .setVehicleId("v1")
-                .setLocationId("loc-ber-01")
-                .setEventTime(RECENT)
-                .setBookingStart(RECENT)
-                .build());
+    String booking = bookingAt(RECENT);
     SerializableFunction<KafkaRecord<String, String>, Instant> stamp =
         source(FleetTopics.DOMAIN_EVENTS).payloadTime();
 
