@@ -79,8 +79,9 @@ import org.joda.time.Instant;
  *
  * <p><b>Bounded state.</b> Per vehicle: readings still waiting, the booking events a reading
  * within the lateness could need (those of the last hour plus lateness, and the newest before),
- * the open span, the close timers of at most two hours and the vehicle's clock. A vehicle with
- * nothing waiting and no open span, that was never booked, holds only its clock ({@code
+ * the close timers of at most two hours and the vehicle's clock; the spans' state is {@link
+ * SettleSpansFn}'s, and empties by itself. A vehicle with nothing waiting, that was never
+ * booked, holds only its clock ({@code
  * utilization_vehicles_with_state} goes down); a booked one keeps its newest booking event, for
  * its location. A vehicle silent for the idle expiry (7 days) is forgotten entirely.
  *
@@ -90,8 +91,8 @@ import org.joda.time.Instant;
  * what is due (no reading is decoded to decide), so no element rewrites the vehicle's buffer
  * (before: a list rewritten whole on every reading, O(n) per reading and O(n^2) per buffer). The
  * booking events stay one small sorted list: a few per vehicle, rewritten only when one arrives or
- * is pruned. Whether anything waits, or a span is open, is read from the small instants that go
- * with them (the release time, the span limit), not by decoding the readings or the span.
+ * is pruned. Whether anything waits is read from the small release time that goes with the
+ * readings, not by decoding them.
  */
 public final class SampleVehicleStatus extends PTransform<PCollectionTuple, PCollectionTuple> {
 
@@ -204,7 +205,7 @@ public final class SampleVehicleStatus extends PTransform<PCollectionTuple, PCol
     return t - Math.floorMod(t, HOUR_MILLIS);
   }
 
-  /** Per vehicle: booking events, readings waiting for the watermark, the open span. */
+  /** Per vehicle: booking events and readings waiting for the watermark; labels the readings. */
   static final class LabelFn extends DoFn<KV<String, RawUnionValue>, VehicleStatusSample> {
     private static final long serialVersionUID = 1L;
 
@@ -239,7 +240,7 @@ public final class SampleVehicleStatus extends PTransform<PCollectionTuple, PCol
     private final StateSpec<ValueState<Long>> pendingSeqSpec = StateSpecs.value(VarLongCoder.of());
 
     /**
-     * True while the vehicle holds readings, bookings or a span (the gauge's view): one small
+     * True while the vehicle holds readings or bookings (the gauge's view): one small
      * read per element instead of decoding the lists to find out.
      */
     @StateId("tracked")
