@@ -353,12 +353,12 @@ public final class SampleVehicleStatus extends PTransform<PCollectionTuple, PCol
       Instant next = taken.next();
       // Stable: readings equal in this order stay in arrival order.
       due.sort((a, b) -> TrackVehicleInventory.TELEMETRY_ORDER.compare(a.getTelemetry(), b.getTelemetry()));
-      List<BookingEvent> bookings = orEmpty(bookingsState.read());
+      List<BookingEvent> stored = bookingsState.read();
+      List<BookingEvent> bookings = orEmpty(stored);
       for (EnrichedTelemetry r : due) {
         released.inc();
         out.get(LABELLED_READINGS).output(label(r, bookings));
       }
-      List<BookingEvent> stored = bookingsState.read();
       pruneBookings(bookingsState, bookings, now.getMillis());
       if (next == null) {
         releaseAt.clear();
