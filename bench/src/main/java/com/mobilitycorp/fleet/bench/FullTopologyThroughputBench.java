@@ -323,7 +323,12 @@ public final class FullTopologyThroughputBench {
           + " topology; its window opens at 10 % or after the warm-up cap, and closes at 90 % or"
           + " after the measure cap, whichever comes first; its wall time is not measured (it"
           + " would take the whole input). The ratio divides by the median of the raw Kafka"
-          + " ceiling's copy rate (consume + produce) on the same input.";
+          + " ceiling's copy rate (consume + produce) on the same input. CPU: the run's JVM (the"
+          + " job's, embedded Flink in it) reads its process CPU time at submission and at the"
+          + " end of the measurement, and each live thread's CPU time at the end, summed per"
+          + " Flink task (JobCpu). Table rows are counted when the job is cancelled, right after"
+          + " the measurement: the newest hours' utilization rows wait for a watermark a backlog"
+          + " never brings, so the count is not a completeness check.";
 
   private Map<String, Object> settings() {
     Map<String, Object> settings = new LinkedHashMap<>();
@@ -490,7 +495,7 @@ public final class FullTopologyThroughputBench {
 
     md.append("\nRuns:\n\n| runner | run | window: committed from → to | window s | steps |"
         + " events/s | wall s to all committed | window closed because | outputs (end offsets)"
-        + " | table rows | dead letters by reason |\n|---|---|---|---|---|---|---|---|---|---|---|\n");
+        + " | table rows when cancelled | dead letters by reason |\n|---|---|---|---|---|---|---|---|---|---|---|\n");
     for (Map<String, Object> r : (List<Map<String, Object>>) report.get("runs")) {
       if (r.containsKey("error")) {
         md.append(String.format(Locale.ROOT, "| %s | %s | failed: %s | | | | | | | | |%n",
@@ -509,10 +514,74 @@ public final class FullTopologyThroughputBench {
           r.get("windowEndReason"), shortTopics((Map<String, Object>) r.get("outputEndOffsets")),
           r.get("tableRows"), r.getOrDefault("deadLettersByReason", "–")));
     }
+    md.append(cpuMarkdown((List<Map<String, Object>>) report.get("runs")));
     md.append("\nRaw Kafka ceiling passes:\n\n").append(RawKafkaCeiling.markdownRuns(ceiling));
     md.append("\nHow it was measured: ").append(MEASUREMENT).append(" Ceiling: ")
         .append(ceiling.get("measurement")).append("\n\nSettings: ").append(report.get("settings"))
         .append("\n\nReproduce everything: `").append(report.get("command")).append("`\n");
+    return md.toString();
+  }
+
+  /** Rows of the CPU table: the largest groups, the rest summed. */
+  static final int CPU_GROUPS_SHOWN = 14;
+
+  /** Where the CPU went in each runner's median run (by events/s), from {@link JobCpu}. */
+  @SuppressWarnings("unchecked")
+  private String cpuMarkdown(List<Map<String, Object>> runs) {
+    StringBuilder md = new StringBuilder();
+    for (String runner : runners) {
+      List<Map<String, Object>> ok = new ArrayList<>();
+      for (Map<String, Object> r : runs) {
+        if (runner.equals(r.get("runner")) && !r.containsKey("error") && r.get("cpu") != null) {
+          ok.add(r);
+        }
+      }
+      if (ok.isEmpty()) {
+        continue;
+      }
+      ok.sort((a, b) -> Double.compare(BenchSupport.decimal(a, "eventsPerSecond"),
+          BenchSupport.decimal(b, "eventsPerSecond")));
+      Map<String, Object> median = ok.get((ok.size() - 1) / 2);
+      Map<String, Object> cpu = (Map<String, Object>) median.get("cpu");
+      md.append(String.format(Locale.ROOT, "%nWhere the CPU went (%s run %s, the median by"
+              + " events/s): %.0f CPU s in %.0f s from submission to the end of the measurement,"
+              + " %.2f cores busy on average, %,.0f µs of CPU per input record. Per thread group"
+              + " (Flink tasks named after their chain's first operator; CPU of each live thread"
+              + " at the end):%n%n| thread group | CPU s | share | µs per input record |%n"
+              + "|---|---|---|---|%n", runner, median.get("run"),
+          BenchSupport.decimal(cpu, "processCpuSeconds"), BenchSupport.decimal(cpu, "wallSeconds"),
+          BenchSupport.decimal(cpu, "coresBusy"),
+          BenchSupport.decimal(cpu, "processCpuMicrosPerInputRecord")));
+      Map<String, Object> groups = (Map<String, Object>) cpu.get("byThreadGroup");
+      double restSeconds = 0;
+      double restShare = 0;
+      double restMicros = 0;
+      int shown = 0;
+      for (Map.Entry<String, Object> e : groups.entrySet()) {
+        Map<String, Object> g = (Map<String, Object>) e.getValue();
+        if (shown++ < CPU_GROUPS_SHOWN) {
+          md.append(String.format(Locale.ROOT, "| %s | %.1f | %.1f %% | %,.0f |%n", e.getKey(),
+              BenchSupport.decimal(g, "cpuSeconds"), 100 * BenchSupport.decimal(g, "share"),
+              BenchSupport.decimal(g, "microsPerInputRecord")));
+        } else {
+          restSeconds += BenchSupport.decimal(g, "cpuSeconds");
+          restShare += BenchSupport.decimal(g, "share");
+          restMicros += BenchSupport.decimal(g, "microsPerInputRecord");
+        }
+      }
+      if (shown > CPU_GROUPS_SHOWN) {
+        md.append(String.format(Locale.ROOT, "| %d other groups | %.1f | %.1f %% | %,.0f |%n",
+            shown - CPU_GROUPS_SHOWN, restSeconds, 100 * restShare, restMicros));
+      }
+      md.append(String.format(Locale.ROOT, "| in no live Java thread: JIT compilers, GC, RocksDB's"
+              + " native threads, ended threads (JIT compilation %.0f s, GC %.1f s, elapsed) | %.1f"
+              + " | %.1f %% | %,.0f |%n", BenchSupport.decimal(cpu, "jitCompilationSeconds"),
+          BenchSupport.decimal(cpu, "gcSeconds"), BenchSupport.decimal(cpu, "unattributedSeconds"),
+          100 * BenchSupport.decimal(cpu, "unattributedSeconds")
+              / BenchSupport.decimal(cpu, "processCpuSeconds"),
+          1e6 * BenchSupport.decimal(cpu, "unattributedSeconds")
+              / BenchSupport.number(median, "inputRecords")));
+    }
     return md.toString();
   }
 

@@ -67,6 +67,7 @@ public final class TopologyRun {
 
       try (Admin admin = BenchSupport.admin(bootstrap)) {
         long submitted = System.currentTimeMillis();
+        JobCpu cpu = JobCpu.start();
         PipelineResult job = pipeline.run();
         CommittedProgress progress = new CommittedProgress(inputRecords, submitted,
             Double.parseDouble(o.get("window-start-fraction")),
@@ -77,6 +78,7 @@ public final class TopologyRun {
             : null;
         try {
           follow(admin, job, consumerGroup, progress, untilAllCommitted, submitted, timeout);
+          result.put("cpu", cpu.measure(inputRecords)); // before the cancel ends the task threads
           if (memory != null) {
             // Every record is in the state now: its largest, with the job still running.
             result.put("memoryAtEnd", memory.afterFullGc());

@@ -2,16 +2,22 @@ package com.mobilitycorp.fleet.transforms;
 
 import com.mobilitycorp.fleet.model.Alert;
 import com.mobilitycorp.fleet.model.EnrichedTelemetry;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
 import java.io.Serializable;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
+import org.apache.beam.sdk.coders.Coder;
+import org.apache.beam.sdk.coders.CustomCoder;
+import org.apache.beam.sdk.coders.DoubleCoder;
+import org.apache.beam.sdk.coders.InstantCoder;
 import org.apache.beam.sdk.coders.KvCoder;
+import org.apache.beam.sdk.coders.ListCoder;
+import org.apache.beam.sdk.coders.NullableCoder;
 import org.apache.beam.sdk.coders.StringUtf8Coder;
 import org.apache.beam.sdk.metrics.Counter;
 import org.apache.beam.sdk.metrics.Metrics;
-import org.apache.beam.sdk.state.MapState;
 import org.apache.beam.sdk.state.StateSpec;
 import org.apache.beam.sdk.state.StateSpecs;
 import org.apache.beam.sdk.state.TimeDomain;
@@ -109,13 +115,15 @@ final class EpisodeAlerts {
     private final double recovery;
     private final Duration lateness;
 
-    /** Reading time -> signal, for the readings not yet folded into the summary. */
+    /**
+     * The readings not yet folded into the summary, in event time, each with the alert id it
+     * raised (or was credited with). One value, read and written once per element: a map would be
+     * iterated in full for every element anyway (episodes are recomputed over all of it), and on
+     * RocksDB that costs an iterator step and two decodes per entry.
+     */
     @StateId("readings")
-    private final StateSpec<MapState<Instant, Double>> readingsSpec = StateSpecs.map();
-
-    /** Reading time -> alert id, for readings that raised (or were credited with) an alert. */
-    @StateId("alerted")
-    private final StateSpec<MapState<Instant, String>> alertedSpec = StateSpecs.map();
+    private final StateSpec<ValueState<List<Reading>>> readingsSpec =
+        StateSpecs.value(ListCoder.of(new ReadingCoder()));
 
     /** Readings at or before this time have been folded away: later arrivals there are ignored. */
     @StateId("foldedUntil")
@@ -148,8 +156,7 @@ final class EpisodeAlerts {
     @ProcessElement
     public void processElement(
         @Element KV<String, EnrichedTelemetry> element,
-        @StateId("readings") MapState<Instant, Double> readings,
-        @StateId("alerted") MapState<Instant, String> alerted,
+        @StateId("readings") ValueState<List<Reading>> readingsState,
         @StateId("foldedUntil") ValueState<Instant> foldedUntil,
         @StateId("openEpisode") ValueState<String> openEpisode,
         @TimerId("fold") Timer fold,
@@ -163,7 +170,8 @@ final class EpisodeAlerts {
       }
       Instant at = reading.getTelemetry().getEventTime();
       Instant folded = foldedUntil.read();
-      List<Reading> sorted = sorted(readings);
+      List<Reading> sorted = orEmpty(readingsState.read());
+      Instant earliest = sorted.isEmpty() ? null : sorted.get(0).time;
       Instant newest = sorted.isEmpty() ? folded : sorted.get(sorted.size() - 1).time;
       // Too late to reorder: folded away already, or further behind the vehicle's newest reading
       // than the allowed lateness (so certainly behind the watermark by that much).
@@ -175,67 +183,71 @@ final class EpisodeAlerts {
       if (sorted.isEmpty() && folded == null && openEpisode.read() == null) {
         vehiclesWithState.inc();
       }
-      readings.put(at, signal);
-      // The same reading added to the list already read, instead of reading the state again.
-      sorted.removeIf(r -> r.time.equals(at));
-      sorted.add(new Reading(at, signal));
-      sorted.sort((a, b) -> a.time.compareTo(b.time));
-      // Fold this reading away once the watermark is the allowed lateness past it.
-      fold.withNoOutputTimestamp().set(sorted.get(0).time.plus(lateness));
-      idle.withNoOutputTimestamp().set(sorted.get(sorted.size() - 1).time.plus(IDLE_EXPIRY));
-
-      Map<Instant, String> alertedByTime = new HashMap<>();
-      for (Map.Entry<Instant, String> e : alerted.entries().read()) {
-        alertedByTime.put(e.getKey(), e.getValue());
+      boolean newestMoved = sorted.isEmpty() || at.isAfter(sorted.get(sorted.size() - 1).time);
+      insert(sorted, at, signal);
+      // Fold each reading away once the watermark is the allowed lateness past it. The timer is
+      // always at the earliest reading's time plus the lateness: set again only when that moved.
+      if (earliest == null || at.isBefore(earliest)) {
+        fold.withNoOutputTimestamp().set(at.plus(lateness));
       }
+      if (newestMoved) {
+        idle.withNoOutputTimestamp().set(at.plus(IDLE_EXPIRY));
+      }
+
       for (Episode episode : episodes(sorted, openEpisode.read())) {
-        if (episode.alertedId != null || episode.containsAny(alertedByTime)) {
-          continue;
+        if (episode.alertedId != null || episode.firstIndex < 0 || episode.anyAlerted()) {
+          continue; // alerted already, or an open episode with no reading of its own here yet
         }
-        Reading first = episode.readings.get(0);
-        String id = alertId(rule.name(), element.getKey(), first.time);
-        alerted.put(first.time, id);
-        alertedByTime.put(first.time, id);
-        if (alertedByTime.values().stream().filter(id::equals).count() > 1) {
+        int first = episode.firstIndex;
+        Reading firstReading = sorted.get(first);
+        String id = alertId(rule.name(), element.getKey(), firstReading.time);
+        boolean windowAlertedAlready = sorted.stream().anyMatch(r -> id.equals(r.alertId));
+        sorted.set(first, firstReading.withAlert(id));
+        if (windowAlertedAlready) {
           sameWindowSuppressed.inc(); // a flapping vehicle: one alert per 5-minute window
           continue;
         }
         alertsRaised.inc();
         out.outputWithTimestamp(
-            rule.alert(id, first.time, first.signal, reading), first.time.isBefore(at) ? at : first.time);
+            rule.alert(id, firstReading.time, firstReading.signal, reading),
+            firstReading.time.isBefore(at) ? at : firstReading.time);
       }
+      readingsState.write(sorted);
     }
 
     @OnTimer("fold")
     public void onFold(
         OnTimerContext timer,
-        @StateId("readings") MapState<Instant, Double> readings,
-        @StateId("alerted") MapState<Instant, String> alerted,
+        @StateId("readings") ValueState<List<Reading>> readingsState,
         @StateId("foldedUntil") ValueState<Instant> foldedUntil,
         @StateId("openEpisode") ValueState<String> openEpisode,
         @TimerId("fold") Timer fold) {
       Instant cut = timer.fireTimestamp().minus(lateness);
-      List<Reading> sorted = sorted(readings);
+      List<Reading> sorted = orEmpty(readingsState.read());
       String open = openEpisode.read();
+      int foldedCount = 0;
       for (Reading r : sorted) {
         if (r.time.isAfter(cut)) {
           fold.withNoOutputTimestamp().set(r.time.plus(lateness));
           break;
         }
         // Carry the episode state across the reading being folded away.
-        String alertedId = alerted.get(r.time).read();
         if (r.signal < threshold) {
-          if (alertedId != null && (open == null || open.isEmpty())) {
-            open = alertedId; // the episode's alert
+          if (r.alertId != null && (open == null || open.isEmpty())) {
+            open = r.alertId; // the episode's alert
           } else if (open == null) {
             open = ""; // an episode opens, not (yet) alerted
           }
         } else if (r.signal >= recovery) {
           open = null;
         }
-        readings.remove(r.time);
-        alerted.remove(r.time);
         foldedUntil.write(r.time);
+        foldedCount++;
+      }
+      if (foldedCount == sorted.size()) {
+        readingsState.clear();
+      } else {
+        readingsState.write(new ArrayList<>(sorted.subList(foldedCount, sorted.size())));
       }
       if (open == null) {
         openEpisode.clear();
@@ -246,21 +258,20 @@ final class EpisodeAlerts {
 
     @OnTimer("idle")
     public void onIdle(
-        @StateId("readings") MapState<Instant, Double> readings,
-        @StateId("alerted") MapState<Instant, String> alerted,
+        @StateId("readings") ValueState<List<Reading>> readingsState,
         @StateId("foldedUntil") ValueState<Instant> foldedUntil,
         @StateId("openEpisode") ValueState<String> openEpisode,
         @TimerId("fold") Timer fold) {
-      if (!sorted(readings).isEmpty() || openEpisode.read() != null) {
+      if (readingsState.read() != null || openEpisode.read() != null) {
         return; // still folding, or parked in an open episode: the summary must stay
       }
-      readings.clear();
-      alerted.clear();
+      readingsState.clear();
       foldedUntil.clear();
       fold.clear();
       vehiclesWithState.dec();
     }
 
+    /** The episodes over the readings, the one open at the fold first (if any). */
     private List<Episode> episodes(List<Reading> sorted, @Nullable String openAtFold) {
       List<Episode> episodes = new ArrayList<>();
       Episode current = null;
@@ -268,13 +279,14 @@ final class EpisodeAlerts {
         current = new Episode(openAtFold.isEmpty() ? null : openAtFold);
         episodes.add(current);
       }
-      for (Reading r : sorted) {
+      for (int i = 0; i < sorted.size(); i++) {
+        Reading r = sorted.get(i);
         if (r.signal < threshold) {
           if (current == null) {
             current = new Episode(null);
             episodes.add(current);
           }
-          current.readings.add(r);
+          current.add(i, r);
         } else if (r.signal >= recovery) {
           current = null;
         }
@@ -282,41 +294,82 @@ final class EpisodeAlerts {
       return episodes;
     }
 
-    private static List<Reading> sorted(MapState<Instant, Double> readings) {
-      List<Reading> sorted = new ArrayList<>();
-      for (Map.Entry<Instant, Double> e : readings.entries().read()) {
-        sorted.add(new Reading(e.getKey(), e.getValue()));
+    /** Adds the reading in time order; a re-sent time keeps its alert and takes the new signal. */
+    private static void insert(List<Reading> sorted, Instant at, double signal) {
+      int i = sorted.size();
+      while (i > 0 && sorted.get(i - 1).time.isAfter(at)) {
+        i--; // from the end: readings mostly arrive in order
       }
-      sorted.sort((a, b) -> a.time.compareTo(b.time));
-      return sorted;
+      if (i > 0 && sorted.get(i - 1).time.equals(at)) {
+        sorted.set(i - 1, new Reading(at, signal, sorted.get(i - 1).alertId));
+      } else {
+        sorted.add(i, new Reading(at, signal, null));
+      }
+    }
+
+    private static List<Reading> orEmpty(@Nullable List<Reading> readings) {
+      return readings == null ? new ArrayList<>() : new ArrayList<>(readings);
     }
   }
 
-  private static final class Reading {
+  /** One reading within the lateness: its time, signal and the alert id it carries, if any. */
+  static final class Reading {
     final Instant time;
     final double signal;
+    final @Nullable String alertId;
 
-    Reading(Instant time, double signal) {
+    Reading(Instant time, double signal, @Nullable String alertId) {
       this.time = time;
       this.signal = signal;
+      this.alertId = alertId;
     }
+
+    Reading withAlert(String id) {
+      return new Reading(time, signal, id);
+    }
+  }
+
+  /** Beam's own coders for the three fields, one after the other. */
+  static final class ReadingCoder extends CustomCoder<Reading> {
+    private static final long serialVersionUID = 1L;
+    private static final Coder<Instant> TIME = InstantCoder.of();
+    private static final Coder<Double> SIGNAL = DoubleCoder.of();
+    private static final Coder<@Nullable String> ALERT_ID = NullableCoder.of(StringUtf8Coder.of());
+
+    @Override
+    public void encode(Reading value, OutputStream out) throws IOException {
+      TIME.encode(value.time, out);
+      SIGNAL.encode(value.signal, out);
+      ALERT_ID.encode(value.alertId, out);
+    }
+
+    @Override
+    public Reading decode(InputStream in) throws IOException {
+      return new Reading(TIME.decode(in), SIGNAL.decode(in), ALERT_ID.decode(in));
+    }
+
+    @Override
+    public void verifyDeterministic() {}
   }
 
   private static final class Episode {
     final @Nullable String alertedId;
     final List<Reading> readings = new ArrayList<>();
+    int firstIndex = -1;
 
     Episode(@Nullable String alertedId) {
       this.alertedId = alertedId;
     }
 
-    boolean containsAny(Map<Instant, String> alertedByTime) {
-      for (Reading r : readings) {
-        if (alertedByTime.containsKey(r.time)) {
-          return true;
-        }
+    void add(int index, Reading r) {
+      if (readings.isEmpty()) {
+        firstIndex = index;
       }
-      return false;
+      readings.add(r);
+    }
+
+    boolean anyAlerted() {
+      return readings.stream().anyMatch(r -> r.alertId != null);
     }
   }
 }
