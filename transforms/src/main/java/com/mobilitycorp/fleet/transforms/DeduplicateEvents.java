@@ -1,13 +1,15 @@
 package com.mobilitycorp.fleet.transforms;
 
 import com.mobilitycorp.fleet.model.VehicleEvent;
-import java.util.Map;
+import java.util.ArrayList;
+import java.util.List;
 import org.apache.beam.sdk.coders.Coder;
+import org.apache.beam.sdk.coders.InstantCoder;
 import org.apache.beam.sdk.coders.KvCoder;
+import org.apache.beam.sdk.coders.ListCoder;
 import org.apache.beam.sdk.coders.StringUtf8Coder;
 import org.apache.beam.sdk.metrics.Counter;
 import org.apache.beam.sdk.metrics.Metrics;
-import org.apache.beam.sdk.state.MapState;
 import org.apache.beam.sdk.state.StateSpec;
 import org.apache.beam.sdk.state.StateSpecs;
 import org.apache.beam.sdk.state.TimeDomain;
@@ -23,7 +25,6 @@ import org.apache.beam.sdk.transforms.WithKeys;
 import org.apache.beam.sdk.values.KV;
 import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.TypeDescriptors;
-import org.checkerframework.checker.nullness.qual.Nullable;
 import org.joda.time.Duration;
 import org.joda.time.Instant;
 
@@ -38,8 +39,9 @@ import org.joda.time.Instant;
  * the allowed disorder plus the modems' resend delay (default 10 minutes of event time, twice the
  * 5-minute disorder).
  *
- * <p>State per vehicle is the ids it sent within the horizon, plus one expiry timer set to the
- * earliest expiry; when the last id expires both are cleared, so idle vehicles cost nothing.
+ * <p>State per vehicle is the ids it sent within the horizon, in event time, plus one expiry timer
+ * set to the earliest expiry; when the last id expires both are cleared, so idle vehicles cost
+ * nothing.
  *
  * <p>Metrics (namespace {@code DeduplicateEvents}): {@code duplicates_dropped}, {@code
  * events_passed}, and {@code tracked_event_ids}, which goes up on each remembered id and down when
@@ -89,13 +91,15 @@ public final class DeduplicateEvents<T extends VehicleEvent>
 
     private final Duration horizon;
 
-    /** event id -> its event time (from which its expiry follows). */
-    @StateId("seenIds")
-    private final StateSpec<MapState<String, Instant>> seenIdsSpec = StateSpecs.map();
-
-    /** When the expiry timer is set to fire; absent when no timer is pending. */
-    @StateId("expiryAt")
-    private final StateSpec<ValueState<Instant>> expiryAtSpec = StateSpecs.value();
+    /**
+     * (event time, event id) of the ids remembered, in event time: one value, read and written once
+     * per event. The expiry timer is always at the first one's time plus the horizon. A map would
+     * give O(1) look-ups, but its expiry scan iterates every entry at every firing, and on RocksDB
+     * that costs an iterator step and two decodes per entry; a vehicle holds a few dozen ids.
+     */
+    @StateId("seen")
+    private final StateSpec<ValueState<List<KV<Instant, String>>>> seenSpec =
+        StateSpecs.value(ListCoder.of(KvCoder.of(InstantCoder.of(), StringUtf8Coder.of())));
 
     @TimerId("expiry")
     private final TimerSpec expirySpec = TimerSpecs.timer(TimeDomain.EVENT_TIME);
@@ -107,21 +111,31 @@ public final class DeduplicateEvents<T extends VehicleEvent>
     @ProcessElement
     public void processElement(
         @Element KV<String, T> element,
-        @StateId("seenIds") MapState<String, Instant> seenIds,
-        @StateId("expiryAt") ValueState<Instant> expiryAt,
+        @StateId("seen") ValueState<List<KV<Instant, String>>> seenState,
         @TimerId("expiry") Timer expiry,
         OutputReceiver<KV<String, T>> out) {
       T event = element.getValue();
-      if (seenIds.get(event.getEventId()).read() != null) {
-        duplicatesDropped.inc();
-        return;
+      String id = event.getEventId();
+      List<KV<Instant, String>> stored = seenState.read();
+      List<KV<Instant, String>> seen = stored == null ? new ArrayList<>() : new ArrayList<>(stored);
+      for (KV<Instant, String> s : seen) {
+        if (s.getValue().equals(id)) {
+          duplicatesDropped.inc();
+          return;
+        }
       }
-      seenIds.put(event.getEventId(), event.getEventTime());
+      Instant at = event.getEventTime();
+      int i = seen.size();
+      while (i > 0 && seen.get(i - 1).getKey().isAfter(at)) {
+        i--; // from the end: events mostly arrive in order
+      }
+      seen.add(i, KV.of(at, id));
+      seenState.write(seen);
       trackedEventIds.inc();
-      Instant idExpiry = event.getEventTime().plus(horizon);
-      Instant pending = expiryAt.read();
-      if (pending == null || idExpiry.isBefore(pending)) {
-        setExpiry(expiry, expiryAt, idExpiry);
+      if (i == 0) {
+        // The earliest id now: the timer moves to its expiry (if that has passed already, it
+        // fires at once and the id is not remembered).
+        setExpiry(expiry, at.plus(horizon));
       }
       eventsPassed.inc();
       out.output(element);
@@ -130,32 +144,30 @@ public final class DeduplicateEvents<T extends VehicleEvent>
     @OnTimer("expiry")
     public void onExpiry(
         OnTimerContext timer,
-        @StateId("seenIds") MapState<String, Instant> seenIds,
-        @StateId("expiryAt") ValueState<Instant> expiryAt,
+        @StateId("seen") ValueState<List<KV<Instant, String>>> seenState,
         @TimerId("expiry") Timer expiry) {
       // The firing time, not timestamp(): a timer without output timestamp has none to give.
       Instant firedAt = timer.fireTimestamp();
-      @Nullable Instant nextExpiry = null;
-      for (Map.Entry<String, Instant> seen : seenIds.entries().read()) {
-        Instant idExpiry = seen.getValue().plus(horizon);
-        if (idExpiry.isAfter(firedAt)) {
-          nextExpiry = nextExpiry == null || idExpiry.isBefore(nextExpiry) ? idExpiry : nextExpiry;
-        } else {
-          seenIds.remove(seen.getKey());
-          trackedEventIds.dec();
-        }
+      List<KV<Instant, String>> seen = seenState.read();
+      if (seen == null) {
+        return;
       }
-      if (nextExpiry == null) {
-        expiryAt.clear();
+      int expired = 0;
+      while (expired < seen.size() && !seen.get(expired).getKey().plus(horizon).isAfter(firedAt)) {
+        expired++;
+      }
+      trackedEventIds.dec(expired);
+      if (expired == seen.size()) {
+        seenState.clear();
       } else {
-        setExpiry(expiry, expiryAt, nextExpiry);
+        seenState.write(new ArrayList<>(seen.subList(expired, seen.size())));
+        setExpiry(expiry, seen.get(expired).getKey().plus(horizon));
       }
     }
 
-    private static void setExpiry(Timer expiry, ValueState<Instant> expiryAt, Instant at) {
+    private static void setExpiry(Timer expiry, Instant at) {
       // The timer only forgets ids and never outputs, so it must not hold the watermark back.
       expiry.withNoOutputTimestamp().set(at);
-      expiryAt.write(at);
     }
   }
 }
