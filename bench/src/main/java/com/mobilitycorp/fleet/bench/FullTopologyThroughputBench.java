@@ -119,7 +119,31 @@ public final class FullTopologyThroughputBench {
   }
 
   public static void main(String[] args) throws Exception {
+    if (args.length == 1 && args[0].startsWith("--render-from=")) {
+      rerender(Path.of(args[0].substring("--render-from=".length())));
+      return;
+    }
     new FullTopologyThroughputBench(args).run();
+  }
+
+  /**
+   * Writes the Markdown of an earlier report again from its JSON, with this renderer and the
+   * report's own command line (no run, nothing measured again): for a report written before a
+   * change to the Markdown.
+   */
+  @SuppressWarnings("unchecked")
+  static void rerender(Path json) throws Exception {
+    Map<String, Object> report = BenchSupport.readJson(json);
+    String command = (String) report.get("command");
+    String[] words = command.split(" ");
+    int at = java.util.Arrays.asList(words).indexOf(FullTopologyThroughputBench.class.getName());
+    String[] original = java.util.Arrays.copyOfRange(words, at + 1, words.length);
+    FullTopologyThroughputBench bench = new FullTopologyThroughputBench(original);
+    String markdown = bench.markdown(report, (Map<String, Object>) report.get("summary"),
+        (Map<String, Object>) report.get("ceiling"));
+    Path md = BenchSupport.markdownPath(json);
+    Files.writeString(md, markdown, java.nio.charset.StandardCharsets.UTF_8);
+    System.out.println("wrote " + md + " from " + json);
   }
 
   void run() throws Exception {
@@ -543,15 +567,18 @@ public final class FullTopologyThroughputBench {
           BenchSupport.decimal(b, "eventsPerSecond")));
       Map<String, Object> median = ok.get((ok.size() - 1) / 2);
       Map<String, Object> cpu = (Map<String, Object>) median.get("cpu");
+      // Per input record committed when the CPU was read: the DirectRunner stops at its time cap.
+      double records = BenchSupport.number(median, "committedAtEnd");
       md.append(String.format(Locale.ROOT, "%nWhere the CPU went (%s run %s, the median by"
               + " events/s): %.0f CPU s in %.0f s from submission to the end of the measurement,"
-              + " %.2f cores busy on average, %,.0f µs of CPU per input record. Per thread group"
-              + " (Flink tasks named after their chain's first operator; CPU of each live thread"
-              + " at the end):%n%n| thread group | CPU s | share | µs per input record |%n"
+              + " %.2f cores busy on average, %,.0f µs of CPU per input record committed by then."
+              + " Per thread group (on Flink a task is named after its chain's first operator;"
+              + " CPU of each live thread at the end):%n%n| thread group | CPU s | share |"
+              + " µs per input record |%n"
               + "|---|---|---|---|%n", runner, median.get("run"),
           BenchSupport.decimal(cpu, "processCpuSeconds"), BenchSupport.decimal(cpu, "wallSeconds"),
           BenchSupport.decimal(cpu, "coresBusy"),
-          BenchSupport.decimal(cpu, "processCpuMicrosPerInputRecord")));
+          1e6 * BenchSupport.decimal(cpu, "processCpuSeconds") / records));
       Map<String, Object> groups = (Map<String, Object>) cpu.get("byThreadGroup");
       double restSeconds = 0;
       double restShare = 0;
@@ -559,14 +586,15 @@ public final class FullTopologyThroughputBench {
       int shown = 0;
       for (Map.Entry<String, Object> e : groups.entrySet()) {
         Map<String, Object> g = (Map<String, Object>) e.getValue();
+        double micros = 1e6 * BenchSupport.decimal(g, "cpuSeconds") / records;
         if (shown++ < CPU_GROUPS_SHOWN) {
           md.append(String.format(Locale.ROOT, "| %s | %.1f | %.1f %% | %,.0f |%n", e.getKey(),
               BenchSupport.decimal(g, "cpuSeconds"), 100 * BenchSupport.decimal(g, "share"),
-              BenchSupport.decimal(g, "microsPerInputRecord")));
+              micros));
         } else {
           restSeconds += BenchSupport.decimal(g, "cpuSeconds");
           restShare += BenchSupport.decimal(g, "share");
-          restMicros += BenchSupport.decimal(g, "microsPerInputRecord");
+          restMicros += micros;
         }
       }
       if (shown > CPU_GROUPS_SHOWN) {
@@ -579,8 +607,7 @@ public final class FullTopologyThroughputBench {
           BenchSupport.decimal(cpu, "gcSeconds"), BenchSupport.decimal(cpu, "unattributedSeconds"),
           100 * BenchSupport.decimal(cpu, "unattributedSeconds")
               / BenchSupport.decimal(cpu, "processCpuSeconds"),
-          1e6 * BenchSupport.decimal(cpu, "unattributedSeconds")
-              / BenchSupport.number(median, "inputRecords")));
+          1e6 * BenchSupport.decimal(cpu, "unattributedSeconds") / records));
     }
     return md.toString();
   }

@@ -42,7 +42,8 @@ final class JobCpu {
 
   /**
    * The CPU from {@link #start()} to now: process seconds, cores busy on average, and seconds per
-   * thread group (largest first), each also per input record, in microseconds.
+   * thread group (largest first), each also per input record processed ({@code inputRecords}), in
+   * microseconds.
    */
   Map<String, Object> measure(long inputRecords) {
     long wallMillis = System.currentTimeMillis() - startedMillis;
