@@ -214,7 +214,18 @@ final class BenchSupport {
   static String command(Class<?> main, String heap, String[] args) {
     return "java $(sed -n 's:.*<flink.jvm.opens>\\(.*\\)</flink.jvm.opens>.*:\\1:p' pom.xml)"
         + " -Xmx" + heap + " -cp \"bench/target/classes:$(cat bench/target/classpath.txt)\" "
-        + main.getName() + (args.length == 0 ? "" : " " + String.join(" ", args));
+        + main.getName() + (args.length == 0 ? "" : " " + String.join(" ",
+            java.util.Arrays.stream(args).map(BenchSupport::shellWord).toList()));
+  }
+
+  /** The argument as one shell word: quoted when it holds a space or a quote (--job-options=...). */
+  static String shellWord(String arg) {
+    if (!arg.contains(" ") && !arg.contains("\"") && !arg.contains("'")) {
+      return arg;
+    }
+    int eq = arg.indexOf('=');
+    String name = arg.startsWith("--") && eq > 0 ? arg.substring(0, eq + 1) : "";
+    return name + "'" + arg.substring(name.length()).replace("'", "'\\''") + "'";
   }
 
   /** This machine's name, to tell a result measured here from one copied from elsewhere. */

@@ -30,6 +30,15 @@ class BenchHelpersTest {
   }
 
   @Test
+  void aPrintedCommandKeepsAnOptionWithSpacesAsOneShellWord() {
+    assertThat(BenchSupport.shellWord("--runs=3"), equalTo("--runs=3"));
+    assertThat(BenchSupport.shellWord("--job-options=--a=1 --b=2"),
+        equalTo("--job-options='--a=1 --b=2'"));
+    assertThat(BenchSupport.shellWord("--x=it's"), equalTo("--x='it'\\''s'"));
+    assertThat(BenchSupport.shellWord("--x=it's so"), equalTo("--x='it'\\''s so'"));
+  }
+
+  @Test
   void unknownOptionsAreRefusedNotIgnored() {
     assertThat(BenchSupport.parseOptions(new String[] {"--runs=3"}, List.of("runs")).get("runs"),
         equalTo("3"));
