@@ -128,6 +128,8 @@ public final class LatencySweepBench {
     Path logDir = out.toAbsolutePath().resolveSibling("tmp");
     Map<LatencySweep.Configuration, List<Map<String, Object>>> results = new LinkedHashMap<>();
     configurations.forEach(c -> results.put(c, new ArrayList<>()));
+    int runsPlanned = runs * configurations.size();
+    int runsDone = 0;
     try {
       for (int run = 1; run <= runs; run++) {
         // Alternates the order, so that no configuration always runs on the cooler machine.
@@ -137,12 +139,22 @@ public final class LatencySweepBench {
         }
         for (LatencySweep.Configuration c : order) {
           results.get(c).add(runOnce(c, run, vehicles.get(c.rate()), workDir, logDir));
+          runsDone++;
+          if (runsDone < runsPlanned) {
+            // A sweep takes the better part of an hour: what is measured is kept if it stops.
+            writeReport(loadBefore, vehicles, results, runsDone, runsPlanned);
+          }
         }
       }
     } finally {
       BenchSupport.deleteRecursively(workDir);
     }
+    writeReport(loadBefore, vehicles, results, runsDone, runsPlanned);
+  }
 
+  private void writeReport(String loadBefore, Map<Integer, Integer> vehicles,
+      Map<LatencySweep.Configuration, List<Map<String, Object>>> results, int runsDone,
+      int runsPlanned) throws Exception {
     Map<String, Object> report = new LinkedHashMap<>();
     report.put("title", "Latency at fixed input rates and checkpoint intervals (whole topology,"
         + " exactly-once)");
@@ -167,8 +179,18 @@ public final class LatencySweepBench {
       perConfiguration.add(c);
     }
     report.put("configurations", perConfiguration);
+    report.put("runsDone", runsDone);
+    report.put("runsPlanned", runsPlanned);
     String markdown = markdown(report, perConfiguration);
-    System.out.println(markdown);
+    if (runsDone < runsPlanned) {
+      int afterTitle = markdown.indexOf('\n') + 1; // below the "# title" line
+      markdown = markdown.substring(0, afterTitle) + String.format(Locale.ROOT, "%n**Partial:"
+          + " written after run %d of %d; the sweep was still running.** A configuration with"
+          + " fewer runs than the others has its figures from those runs only.%n",
+          runsDone, runsPlanned) + markdown.substring(afterTitle);
+    } else {
+      System.out.println(markdown);
+    }
     BenchSupport.writeReport(out, report, markdown);
   }
 
