@@ -95,8 +95,7 @@ final class JobCpu {
       return "Flink timer and flusher threads";
     }
     if (!name.equals(threadName) || name.contains(" -> ")) {
-      String first = name.split(" -> ", 2)[0];
-      return "task: " + (first.startsWith("Source: ") ? first : first.replaceFirst("^\\(", ""));
+      return "task: " + name.split(" -> ", 2)[0];
     }
     return "other Java threads (Flink runtime, bench)";
   }

@@ -117,13 +117,16 @@ public final class DeduplicateEvents<T extends VehicleEvent>
       T event = element.getValue();
       String id = event.getEventId();
       List<KV<Instant, String>> stored = seenState.read();
-      List<KV<Instant, String>> seen = stored == null ? new ArrayList<>() : new ArrayList<>(stored);
-      for (KV<Instant, String> s : seen) {
-        if (s.getValue().equals(id)) {
-          duplicatesDropped.inc();
-          return;
+      if (stored != null) {
+        for (KV<Instant, String> s : stored) {
+          if (s.getValue().equals(id)) {
+            duplicatesDropped.inc();
+            return;
+          }
         }
       }
+      // A copy to insert into: the state's own list is not ours to change.
+      List<KV<Instant, String>> seen = stored == null ? new ArrayList<>() : new ArrayList<>(stored);
       Instant at = event.getEventTime();
       int i = seen.size();
       while (i > 0 && seen.get(i - 1).getKey().isAfter(at)) {

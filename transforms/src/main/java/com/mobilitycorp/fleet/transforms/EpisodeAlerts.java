@@ -172,7 +172,8 @@ final class EpisodeAlerts {
       Instant folded = foldedUntil.read();
       List<Reading> sorted = orEmpty(readingsState.read());
       Instant earliest = sorted.isEmpty() ? null : sorted.get(0).time;
-      Instant newest = sorted.isEmpty() ? folded : sorted.get(sorted.size() - 1).time;
+      Instant latest = sorted.isEmpty() ? null : sorted.get(sorted.size() - 1).time;
+      Instant newest = latest == null ? folded : latest;
       // Too late to reorder: folded away already, or further behind the vehicle's newest reading
       // than the allowed lateness (so certainly behind the watermark by that much).
       if ((folded != null && !at.isAfter(folded))
@@ -180,21 +181,21 @@ final class EpisodeAlerts {
         beyondLateness.inc();
         return;
       }
-      if (sorted.isEmpty() && folded == null && openEpisode.read() == null) {
+      String open = openEpisode.read();
+      if (sorted.isEmpty() && folded == null && open == null) {
         vehiclesWithState.inc();
       }
-      boolean newestMoved = sorted.isEmpty() || at.isAfter(sorted.get(sorted.size() - 1).time);
       insert(sorted, at, signal);
       // Fold each reading away once the watermark is the allowed lateness past it. The timer is
       // always at the earliest reading's time plus the lateness: set again only when that moved.
       if (earliest == null || at.isBefore(earliest)) {
         fold.withNoOutputTimestamp().set(at.plus(lateness));
       }
-      if (newestMoved) {
+      if (latest == null || at.isAfter(latest)) {
         idle.withNoOutputTimestamp().set(at.plus(IDLE_EXPIRY));
       }
 
-      for (Episode episode : episodes(sorted, openEpisode.read())) {
+      for (Episode episode : episodes(sorted, open)) {
         if (episode.alertedId != null || episode.firstIndex < 0 || episode.anyAlerted()) {
           continue; // alerted already, or an open episode with no reading of its own here yet
         }
@@ -223,7 +224,8 @@ final class EpisodeAlerts {
         @StateId("openEpisode") ValueState<String> openEpisode,
         @TimerId("fold") Timer fold) {
       Instant cut = timer.fireTimestamp().minus(lateness);
-      List<Reading> sorted = orEmpty(readingsState.read());
+      List<Reading> stored = readingsState.read();
+      List<Reading> sorted = stored == null ? List.of() : stored; // only read here: no copy
       String open = openEpisode.read();
       int foldedCount = 0;
       for (Reading r : sorted) {
