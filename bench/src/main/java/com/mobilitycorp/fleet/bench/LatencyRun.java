@@ -2,6 +2,7 @@ package com.mobilitycorp.fleet.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.mobilitycorp.fleet.io.json.EventJson;
 import com.mobilitycorp.fleet.io.kafka.FleetTopics;
 import com.mobilitycorp.fleet.model.BookingEvent;
 import com.mobilitycorp.fleet.model.BookingEventType;
@@ -57,9 +58,10 @@ import org.joda.time.Instant;
  *       or after the return) read by a read_committed consumer (polls of 5 ms);
  *   <li>{@code returnToAvailableVehicles}: the same return → the first poll (every 10 ms) of
  *       PostgreSQL's {@code available_vehicles} that sees the row freed;
- *   <li>{@code telemetryToAlert}: the reading that starts a low-battery episode ({@link
- *       DetectLowBatteryModel} fed the same stream) → its LOW_BATTERY alert on {@code alerts} read
- *       by a read_committed consumer, i.e. after the checkpoint that commits its transaction.
+ *   <li>{@code telemetryToAlert}: the reading that starts a low-battery episode → its LOW_BATTERY
+ *       alert on {@code alerts} read by a read_committed consumer, i.e. after the checkpoint that
+ *       commits its transaction ({@link AlertLatencies} pairs them); which alerts were due comes
+ *       from {@link DetectLowBatteryModel} fed the same stream.
  * </ul>
  *
  * Only returns of bookings whose start the job was sent are measured (a guard: the simulated fleet
@@ -102,8 +104,7 @@ public final class LatencyRun {
   private final Map<String, String> o;
   private final Map<String, PendingReturn> pendingByVehicle = new ConcurrentHashMap<>();
   private final List<PendingReturn> measuredReturns = new CopyOnWriteArrayList<>();
-  private final Map<String, Long> alertAckedAt = new ConcurrentHashMap<>();
-  private final Map<String, Long> alertSeenAt = new ConcurrentHashMap<>();
+  private final AlertLatencies alertClock = new AlertLatencies();
   private final List<KeptUp.LagSample> lagSamples = new CopyOnWriteArrayList<>();
   /** Measured returns left out because the job was not sent their booking's start (0 so far). */
   private final AtomicLong returnsOfBookingsBeforeHistory = new AtomicLong();
@@ -248,19 +249,20 @@ public final class LatencyRun {
       }
       model.onReading(m.telemetry());
       // Compared only when the count changes: copying the set per reading is too slow.
-      if (model.published().size() == knownAlerts.size()) {
-        return null;
-      }
-      List<String> raised = new ArrayList<>();
-      for (String id : model.published()) {
-        if (knownAlerts.add(id)) {
-          raised.add(id);
+      if (model.published().size() != knownAlerts.size()) {
+        for (String id : model.published()) {
+          if (knownAlerts.add(id) && measured) {
+            alertClock.due(id);
+          }
         }
       }
-      if (!measured) {
+      Double battery = m.telemetry().getBatteryPct();
+      if (!measured || battery == null || battery >= DetectLowBattery.DEFAULT_THRESHOLD_PCT) {
         return null;
       }
-      return () -> raised.forEach(id -> alertAckedAt.put(id, System.currentTimeMillis()));
+      AtomicLong ackedAt =
+          alertClock.lowReadingSent(m.telemetry().getVehicleId(), m.telemetry().getEventTime());
+      return () -> ackedAt.compareAndSet(0, System.currentTimeMillis());
     };
   }
 
@@ -273,7 +275,7 @@ public final class LatencyRun {
   }
 
   private boolean allSeen() {
-    return alertSeenAt.keySet().containsAll(alertAckedAt.keySet())
+    return alertClock.allDueSeen()
         && measuredReturns.stream().allMatch(
             p -> p.inventorySeenAt.get() > 0 && p.tableSeenAt.get() > 0);
   }
@@ -296,20 +298,11 @@ public final class LatencyRun {
         tableUnseen++;
       }
     }
-    List<Long> alerts = new ArrayList<>();
-    int alertsUnseen = 0;
-    for (Map.Entry<String, Long> acked : alertAckedAt.entrySet()) {
-      Long seen = alertSeenAt.get(acked.getKey());
-      if (seen == null) {
-        alertsUnseen++;
-      } else {
-        alerts.add(seen - acked.getValue());
-      }
-    }
     Map<String, Object> paths = new LinkedHashMap<>();
     paths.put(RETURN_TO_INVENTORY, LatencySweep.pathResult(inventory, inventoryUnseen));
     paths.put(RETURN_TO_TABLE, LatencySweep.pathResult(table, tableUnseen));
-    paths.put(TELEMETRY_TO_ALERT, LatencySweep.pathResult(alerts, alertsUnseen));
+    paths.put(TELEMETRY_TO_ALERT,
+        LatencySweep.pathResult(alertClock.latencies(), alertClock.unseen()));
     return paths;
   }
 
@@ -420,8 +413,7 @@ public final class LatencyRun {
     try (KafkaConsumer<String, String> consumer = readCommitted(bootstrap, FleetTopics.ALERTS)) {
       while (!stopped) {
         for (ConsumerRecord<String, String> record : consumer.poll(Duration.ofMillis(5))) {
-          alertSeenAt.putIfAbsent(JSON.readTree(record.value()).get("alert_id").asText(),
-              System.currentTimeMillis());
+          alertClock.seen(EventJson.decodeAlert(record.value()), System.currentTimeMillis());
         }
       }
     }

@@ -247,8 +247,10 @@ class FaultInjectionIT {
                 // ids (it was taken after this point, or is the one restored from).
                 awaitTransactionalShardsCheckpointed(admin, sinkGroup, checkpointDir, current, reader);
               }
-              Path newest = newestCheckpoint(checkpointDir);
               current.kill();
+              // Listed once the JVM is gone: a running job deletes subsumed checkpoints while they
+              // are listed (that listing once came back empty), and may be writing the newest one.
+              Path newest = newestRestorableCheckpoint(checkpointDir);
               restarts++;
               log(String.format(Locale.ROOT,
                   "%s: SIGKILL %d of 3 at %d of %d %s messages committed; restarting from %s",
@@ -327,10 +329,15 @@ class FaultInjectionIT {
       }
       return true;
     }, reader, "every transactional shard's first commit");
-    long seen = checkpointNumber(newestCheckpoint(checkpointDir));
+    long[] seen = {-1}; // -1 until a listing succeeds: one can race a checkpoint's deletion
     await(() -> {
       job.requireAlive("the wait for a checkpoint");
-      return checkpointNumber(newestCheckpoint(checkpointDir)) >= seen + 2;
+      long newest = checkpointNumber(newestCheckpoint(checkpointDir));
+      if (seen[0] < 0) {
+        seen[0] = newest;
+        return false;
+      }
+      return newest >= seen[0] + 2;
     }, reader, "a checkpoint started after every shard's first commit");
   }
 
@@ -357,7 +364,10 @@ class FaultInjectionIT {
       job.requireAlive("the wait for the outputs to settle");
       String now = fingerprint(admin, postgres);
       long checkpoint = checkpointNumber(newestCheckpoint(checkpointDir));
-      if (!now.equals(last[0])) {
+      if (checkpoint < 0) {
+        return false; // the listing raced a checkpoint's deletion: look again
+      }
+      if (!now.equals(last[0]) || since[0] < 0) {
         last[0] = now;
         since[0] = checkpoint;
         return false;
@@ -756,6 +766,33 @@ class FaultInjectionIT {
     } catch (IOException | java.io.UncheckedIOException e) {
       return null; // a checkpoint directory deleted while listed: look again on the next poll
     }
+  }
+
+  /**
+   * The newest completed checkpoint whose metadata Flink can read, for a job that is no longer
+   * running. A SIGKILL during a checkpoint's last step can leave its {@code _metadata} cut short;
+   * Flink's own reader tells, and the one before it is then the newest to restore from.
+   */
+  private static Path newestRestorableCheckpoint(Path checkpointDir) throws IOException {
+    List<Path> completed;
+    try (Stream<Path> files = Files.find(checkpointDir, 3,
+        (p, attrs) -> COMPLETED.matcher(p.toString()).matches())) {
+      completed = files.map(Path::getParent)
+          .sorted(java.util.Comparator.comparingLong(FaultInjectionIT::checkpointNumber).reversed())
+          .toList();
+    }
+    for (Path chk : completed) {
+      try (java.io.DataInputStream in = new java.io.DataInputStream(
+          Files.newInputStream(chk.resolve("_metadata")))) {
+        org.apache.flink.runtime.checkpoint.Checkpoints.loadCheckpointMetadata(
+            in, FaultInjectionIT.class.getClassLoader(), chk.toUri().toString());
+        return chk;
+      } catch (IOException | RuntimeException e) {
+        log("checkpoint " + checkpointDir.relativize(chk) + " does not load (" + e + "); trying"
+            + " the one before it");
+      }
+    }
+    throw new AssertionError("no completed checkpoint under " + checkpointDir + " to restore from");
   }
 
   private static long checkpointNumber(Path chk) {
