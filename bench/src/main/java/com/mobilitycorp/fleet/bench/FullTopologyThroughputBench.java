@@ -259,9 +259,14 @@ public final class FullTopologyThroughputBench {
     if (!jobOptions.isEmpty()) {
       args.add("--job-options=" + jobOptions);
     }
-    result.putAll(BenchSupport.runInFreshJvm(TopologyRun.class, args,
+    result.putAll(BenchSupport.runInFreshJvm(TopologyRun.class,
+        // The completed checkpoints' durations are read from the run's log (Flink only).
+        List.of("-Dorg.slf4j.simpleLogger.log." + CheckpointLog.LOGGER + "=info"), args,
         runHeap, log, runDir.resolve("result.json"), timeoutSeconds + 180));
     result.put("log", log.toString());
+    if (flink) {
+      result.putAll(StateScaleBench.checkpoints(CheckpointLog.read(log)));
+    }
     try (Admin admin = BenchSupport.admin(kafka.bootstrapServers())) {
       // End offsets: on the exactly-once topics they include the transaction markers.
       result.put("outputEndOffsets", BenchSupport.topicSizes(
@@ -537,16 +542,17 @@ public final class FullTopologyThroughputBench {
     }
 
     md.append("\nRuns:\n\n| runner | run | window: committed from → to | window s | steps |"
-        + " events/s | wall s to all committed | window closed because | outputs (end offsets)"
-        + " | table rows when cancelled | dead letters by reason |\n|---|---|---|---|---|---|---|---|---|---|---|\n");
+        + " events/s | wall s to all committed | checkpoints: n, duration median/max ms"
+        + " | window closed because | outputs (end offsets) | table rows when cancelled"
+        + " | dead letters by reason |\n|---|---|---|---|---|---|---|---|---|---|---|---|\n");
     for (Map<String, Object> r : (List<Map<String, Object>>) report.get("runs")) {
       if (r.containsKey("error")) {
-        md.append(String.format(Locale.ROOT, "| %s | %s | failed: %s | | | | | | | | |%n",
+        md.append(String.format(Locale.ROOT, "| %s | %s | failed: %s | | | | | | | | | |%n",
             r.get("runner"), r.get("run"), r.get("error")));
         continue;
       }
       md.append(String.format(Locale.ROOT,
-          "| %s | %s | %,d → %,d of %,d | %.1f | %s | %,.0f | %s | %s | %s | %s | %s |%n",
+          "| %s | %s | %,d → %,d of %,d | %.1f | %s | %,.0f | %s | %s | %s | %s | %s | %s |%n",
           r.get("runner"), r.get("run"), BenchSupport.number(r, "windowStartCommitted"),
           BenchSupport.number(r, "windowEndCommitted"), BenchSupport.number(r, "inputRecords"),
           BenchSupport.decimal(r, "windowSeconds"), r.get("stepsInWindow"),
@@ -554,7 +560,7 @@ public final class FullTopologyThroughputBench {
           r.get("wallSecondsToAllCommitted") == null ? "–"
               : String.format(Locale.ROOT, "%.1f", BenchSupport.decimal(r,
                   "wallSecondsToAllCommitted")),
-          r.get("windowEndReason"), shortTopics((Map<String, Object>) r.get("outputEndOffsets")),
+          StateScaleBench.checkpointCell(r), r.get("windowEndReason"), shortTopics((Map<String, Object>) r.get("outputEndOffsets")),
           r.get("tableRows"), r.getOrDefault("deadLettersByReason", "–")));
     }
     md.append(cpuMarkdown((List<Map<String, Object>>) report.get("runs")));

@@ -221,7 +221,11 @@ public final class LatencySweepBench {
     System.out.printf(Locale.ROOT, "%s run %d (log: %s)%n", c.id(), run, log);
     Map<String, Object> result = new LinkedHashMap<>();
     result.put("run", run);
-    result.putAll(BenchSupport.runInFreshJvm(LatencyRun.class, List.of(
+    result.putAll(BenchSupport.runInFreshJvm(LatencyRun.class,
+        // The completed checkpoints' durations are read from the run's log: they bound the
+        // transactional alert path from below.
+        List.of("-Dorg.slf4j.simpleLogger.log." + CheckpointLog.LOGGER + "=info"),
+        List.of(
             "--rate=" + c.rate(),
             "--vehicles=" + vehicles,
             "--checkpoint-interval-ms=" + c.checkpointMillis(),
@@ -236,6 +240,7 @@ public final class LatencySweepBench {
         // Past its own deadline the run exits by itself, stopping its broker and PostgreSQL.
         runHeap, log, runDir.resolve("result.json"), timeout + 120));
     result.put("log", log.toString());
+    result.putAll(StateScaleBench.checkpoints(CheckpointLog.read(log)));
     System.out.println("  " + oneLine(result));
     BenchSupport.deleteRecursively(runDir);
     return result;
@@ -361,14 +366,15 @@ public final class LatencySweepBench {
     for (String path : LatencyRun.PATHS) {
       md.append(" ").append(path).append(": n, p50/p99/max ms |");
     }
-    md.append(" lag every 5 s from the warm-up |\n|---|---|---|---|---|---|---|---|---|\n");
+    md.append(" checkpoints: n, duration median/max ms | lag every 5 s from the warm-up |\n"
+        + "|---|---|---|---|---|---|---|---|---|---|\n");
     for (Map<String, Object> c : perConfiguration) {
       for (Map<String, Object> r : (List<Map<String, Object>>) c.get("runs")) {
         md.append(String.format(Locale.ROOT, "| %,d/s | %,d ms | %s |", (Integer) c.get("rate"),
             ((Number) c.get("checkpointIntervalMs")).longValue(), r.get("run")));
         if (r.containsKey("error")) {
           md.append(" failed: ").append(r.get("error")).append(" (").append(r.get("log"))
-              .append(") | | | | | |\n");
+              .append(") | | | | | | |\n");
           continue;
         }
         md.append(String.format(Locale.ROOT, " %,.0f | %s |", BenchSupport.decimal(r, "sendRate"),
@@ -381,7 +387,8 @@ public final class LatencySweepBench {
                   + " unseen)", p.getOrDefault("p50Ms", "–"), p.getOrDefault("p99Ms", "–"),
               p.getOrDefault("maxMs", "–")));
         }
-        md.append(" ").append(r.get("lagEvery5sFromWarmup")).append(" |\n");
+        md.append(" ").append(StateScaleBench.checkpointCell(r)).append(" | ")
+            .append(r.get("lagEvery5sFromWarmup")).append(" |\n");
       }
     }
     md.append("\nThe checkpoint interval bounds the alert path from below: alerts are"

@@ -325,6 +325,15 @@ public final class StateScaleBench {
     return m;
   }
 
+  /** {@link #checkpoints}' figures as a table cell: "n, median/max ms", or "–" if none. */
+  static String checkpointCell(Map<String, Object> run) {
+    if (!(run.get("checkpointDurationMillisMedian") instanceof Number median)) {
+      return "–";
+    }
+    return String.format(Locale.ROOT, "%s, %,.0f/%,.0f", run.get("checkpointsCompleted"),
+        median.doubleValue(), ((Number) run.get("checkpointDurationMillisMax")).doubleValue());
+  }
+
   /** A figure of a run: its name in the summary and how to read it off the run's result. */
   record Figure(String name, String label, String unit, Function<Map<String, Object>, Number> of) {}
 

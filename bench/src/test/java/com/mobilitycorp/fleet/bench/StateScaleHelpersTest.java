@@ -52,6 +52,9 @@ class StateScaleHelpersTest {
     assertThat(figures.get("checkpointDurationMillisMedian"), equalTo(50.0));
     assertThat(StateScaleBench.checkpoints(List.of()),
         equalTo(Map.of("checkpointsCompleted", 0)));
+    assertThat(StateScaleBench.checkpointCell(figures), equalTo("2, 50/60"));
+    assertThat(StateScaleBench.checkpointCell(StateScaleBench.checkpoints(List.of())),
+        equalTo("–"));
   }
 
   @Test
