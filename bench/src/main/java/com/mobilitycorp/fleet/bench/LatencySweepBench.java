@@ -22,7 +22,7 @@ import java.util.Map;
  * reproduces it.
  *
  * <p>Options: {@code --rates=1000,5000,20000} at {@code --checkpoint-interval-ms=1000}, and
- * {@code --intervals=250,1000,5000} at {@code --intervals-rate=1000} (empty to skip either sweep);
+ * {@code --intervals=250,1000,5000} at {@code --intervals-rate=300} (empty to skip either sweep);
  * {@code --runs=3}, {@code --history-seconds=900}, {@code --warmup-seconds=60}, {@code
  * --measure-seconds=60}, {@code --settle-seconds=15}, {@code --out=bench/results/latency.json}
  * (+ .md), {@code --flink-conf-dir=flink-conf/local}, {@code --run-heap=3g}, {@code
@@ -70,7 +70,7 @@ public final class LatencySweepBench {
             .map(Long::intValue).toList(),
         rateSweepInterval,
         numbers(options.getOrDefault("intervals", "250,1000,5000")),
-        Integer.parseInt(options.getOrDefault("intervals-rate", "1000")));
+        Integer.parseInt(options.getOrDefault("intervals-rate", "300")));
     if (configurations.isEmpty()) {
       throw new IllegalArgumentException("no configuration: give --rates or --intervals");
     }
