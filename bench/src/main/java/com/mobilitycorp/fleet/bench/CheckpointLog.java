@@ -22,6 +22,9 @@ final class CheckpointLog {
   /** The logger whose INFO lines these are; the run's JVM must log it at INFO. */
   static final String LOGGER = "org.apache.flink.runtime.checkpoint.CheckpointCoordinator";
 
+  /** The run JVM's option that logs {@link #LOGGER} at INFO, so that {@link #read} finds them. */
+  static final String LOG_AT_INFO = "-Dorg.slf4j.simpleLogger.log." + LOGGER + "=info";
+
   record Completed(long id, String job, long bytes, long durationMillis) {}
 
   private static final Pattern COMPLETED = Pattern.compile(

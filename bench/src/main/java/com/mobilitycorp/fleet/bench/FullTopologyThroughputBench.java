@@ -261,7 +261,7 @@ public final class FullTopologyThroughputBench {
     }
     result.putAll(BenchSupport.runInFreshJvm(TopologyRun.class,
         // The completed checkpoints' durations are read from the run's log (Flink only).
-        List.of("-Dorg.slf4j.simpleLogger.log." + CheckpointLog.LOGGER + "=info"), args,
+        List.of(CheckpointLog.LOG_AT_INFO), args,
         runHeap, log, runDir.resolve("result.json"), timeoutSeconds + 180));
     result.put("log", log.toString());
     if (flink) {
@@ -560,7 +560,8 @@ public final class FullTopologyThroughputBench {
           r.get("wallSecondsToAllCommitted") == null ? "–"
               : String.format(Locale.ROOT, "%.1f", BenchSupport.decimal(r,
                   "wallSecondsToAllCommitted")),
-          StateScaleBench.checkpointCell(r), r.get("windowEndReason"), shortTopics((Map<String, Object>) r.get("outputEndOffsets")),
+          StateScaleBench.checkpointCell(r), r.get("windowEndReason"),
+          shortTopics((Map<String, Object>) r.get("outputEndOffsets")),
           r.get("tableRows"), r.getOrDefault("deadLettersByReason", "–")));
     }
     md.append(cpuMarkdown((List<Map<String, Object>>) report.get("runs")));

@@ -224,7 +224,7 @@ public final class LatencySweepBench {
     result.putAll(BenchSupport.runInFreshJvm(LatencyRun.class,
         // The completed checkpoints' durations are read from the run's log: they bound the
         // transactional alert path from below.
-        List.of("-Dorg.slf4j.simpleLogger.log." + CheckpointLog.LOGGER + "=info"),
+        List.of(CheckpointLog.LOG_AT_INFO),
         List.of(
             "--rate=" + c.rate(),
             "--vehicles=" + vehicles,

@@ -291,7 +291,7 @@ public final class StateScaleBench {
     result.put("run", run);
     result.putAll(BenchSupport.runInFreshJvm(TopologyRun.class,
         // The completed checkpoints' sizes and durations are read from the run's log.
-        List.of("-Dorg.slf4j.simpleLogger.log." + CheckpointLog.LOGGER + "=info"),
+        List.of(CheckpointLog.LOG_AT_INFO),
         runArgs(vehicles, run, messages, kafka, postgres, group, runDir),
         runHeap, log, runDir.resolve("result.json"), timeoutSeconds + 180));
     result.put("log", log.toString());
